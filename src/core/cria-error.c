@@ -1,0 +1,10 @@
+/* cria-error.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "cria-config.h"
+
+#include "cria-error.h"
+
+G_DEFINE_QUARK (cria-client-error-quark, cria_client_error)
