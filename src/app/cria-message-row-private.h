@@ -1,0 +1,18 @@
+/* cria-message-row-private.h: what the tests look at
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "cria-message-row.h"
+
+G_BEGIN_DECLS
+
+GtkTextView *_cria_message_row_get_content_view  (CriaMessageRow *self);
+GtkTextView *_cria_message_row_get_thinking_view (CriaMessageRow *self);
+GtkExpander *_cria_message_row_get_thinking_expander (CriaMessageRow *self);
+GtkLabel    *_cria_message_row_get_status_label  (CriaMessageRow *self);
+GtkLabel    *_cria_message_row_get_user_label    (CriaMessageRow *self);
+
+G_END_DECLS

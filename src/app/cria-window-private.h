@@ -1,0 +1,55 @@
+/* cria-window-private.h: the insides of CriaWindow, for its other files
+ * and for the tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "cria-chat-page.h"
+#include "cria-window.h"
+
+G_BEGIN_DECLS
+
+struct _CriaWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template Widgets */
+  AdwHeaderBar         *header_bar;
+  GtkStack             *title_stack;
+  GtkDropDown          *model_dropdown;
+  GtkMenuButton        *primary_menu_button;
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  GtkSpinner           *connecting_spinner;
+  AdwStatusPage        *offline_page;
+  GtkLabel             *offline_error_label;
+  GtkLabel             *offline_retry_label;
+  GtkButton            *retry_button;
+  GtkButton            *refresh_button;
+  AdwStatusPage        *no_models_page;
+  CriaChatPage         *chat_page;
+
+  /* Owned References */
+  CriaBackendRegistry  *registry;
+  GSettings            *settings;
+  CriaChatSession      *session;
+  GCancellable         *cancellable;
+  GPtrArray            *backends;         /* of CriaBackend, watched */
+  GtkListItemFactory   *list_factory;
+
+  /* Borrowed References */
+  GListModel           *models;           /* the registry's, flattened */
+
+  guint                 countdown_id;
+  guint                 toast_idle_id;
+  guint                 selecting : 1;
+  guint                 models_changing : 1;
+  guint                 show_backend_titles : 1;
+};
+
+void _cria_window_actions_init   (CriaWindow *self);
+void _cria_window_probe_backends (CriaWindow *self);
+
+G_END_DECLS

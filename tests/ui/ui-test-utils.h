@@ -1,0 +1,96 @@
+/* ui-test-utils.h: what the ui tests share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cria-test-utils.h"
+
+G_BEGIN_DECLS
+
+/* Without a display the suite cannot run: a TAP skip plan, which meson
+ * reports as SKIP (it reports exit status 77 as an error under the TAP
+ * protocol; gtk_test_init () would abort instead). CI counts a skip as a
+ * failure (build-aux/dev). */
+#define CRIA_UI_TEST_INIT_OR_SKIP(argc, argv)                               \
+  G_STMT_START {                                                            \
+    g_test_init ((argc), (argv), NULL);                                     \
+    if (!gtk_init_check ())                                                 \
+      {                                                                     \
+        g_print ("1..0 # SKIP no display\n");                               \
+        return 0;                                                           \
+      }                                                                     \
+  } G_STMT_END
+
+static inline char *
+cria_ui_test_dup_buffer_text (GtkTextView *text_view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
+  GtkTextIter begin, end;
+
+  gtk_text_buffer_get_bounds (buffer, &begin, &end);
+
+  return gtk_text_buffer_get_text (buffer, &begin, &end, FALSE);
+}
+
+static inline gboolean
+cria_ui_test_buffer_equals (GtkTextView *text_view,
+                            const char  *expected)
+{
+  g_autofree char *text = cria_ui_test_dup_buffer_text (text_view);
+
+  return g_strcmp0 (text, expected) == 0;
+}
+
+/* Key presses as the widget would see them: the key controllers of
+ * @widget, those of the capture phase first, until one handles the key.
+ * GTK 4.8 has no public way to synthesize a GdkEvent. */
+static inline gboolean
+cria_ui_test_press_key (GtkWidget       *widget,
+                        guint            keyval,
+                        GdkModifierType  state)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  guint n_items = g_list_model_get_n_items (controllers);
+
+  for (guint phase = 0; phase < 2; phase++)
+    {
+      GtkPropagationPhase wanted = phase == 0 ? GTK_PHASE_CAPTURE : GTK_PHASE_BUBBLE;
+
+      for (guint i = 0; i < n_items; i++)
+        {
+          g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+          gboolean handled = FALSE;
+
+          if (!GTK_IS_EVENT_CONTROLLER_KEY (controller) ||
+              gtk_event_controller_get_propagation_phase (controller) != wanted)
+            continue;
+
+          g_signal_emit_by_name (controller, "key-pressed", keyval, 0, state, &handled);
+          if (handled)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Every descendant of @widget of type @type, depth first. */
+static inline void
+cria_ui_test_collect (GtkWidget *widget,
+                      GType      type,
+                      GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    cria_ui_test_collect (child, type, found);
+}
+
+G_END_DECLS
