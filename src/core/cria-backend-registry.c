@@ -396,9 +396,12 @@ cria_backend_registry_init (CriaBackendRegistry *self)
 {
   g_autofree char *user_agent = g_strdup_printf ("cria/%s", PACKAGE_VERSION);
 
+  /* A pull holds a connection for minutes: allow enough per server that
+   * two pulls do not queue probes and chats behind them. */
   self->session = g_object_new (SOUP_TYPE_SESSION,
                                 "timeout", 0,
                                 "idle-timeout", 60,
+                                "max-conns-per-host", 8,
                                 "user-agent", user_agent,
                                 NULL);
   self->providers = g_ptr_array_new_with_free_func (g_object_unref);

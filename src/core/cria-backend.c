@@ -17,6 +17,7 @@
 #include "cria-backend.h"
 #include "cria-enums.h"
 #include "cria-error.h"
+#include "cria-model-manager.h"
 #include "cria-model-private.h"
 
 #define DEFAULT_PROBE_MIN     1000
@@ -29,6 +30,7 @@ struct _CriaBackend
 
   CriaClient        *client;
   GListStore        *models;
+  CriaModelManager  *model_manager;
   GCancellable      *cancellable;
   GError            *last_error;
   char              *id;
@@ -47,6 +49,7 @@ struct _CriaBackend
   CriaBackendStatus  status;
   guint              started : 1;
   guint              probing : 1;
+  guint              refresh_pending : 1;
 };
 
 G_DEFINE_FINAL_TYPE (CriaBackend, cria_backend, G_TYPE_OBJECT)
@@ -192,6 +195,7 @@ tags_cb (GObject      *object,
 
   if (models == NULL)
     {
+      self->refresh_pending = FALSE;
       go_offline (self, error);
       return;
     }
@@ -201,6 +205,13 @@ tags_cb (GObject      *object,
   set_last_error (self, NULL);
   set_status (self, CRIA_BACKEND_STATUS_ONLINE);
   schedule_probe (self, self->online_check);
+
+  /* The list may predate a change made while it was on its way. */
+  if (self->refresh_pending)
+    {
+      self->refresh_pending = FALSE;
+      cria_backend_probe_now (self);
+    }
 }
 
 static void
@@ -223,6 +234,7 @@ version_cb (GObject      *object,
   if (version == NULL)
     {
       self->probing = FALSE;
+      self->refresh_pending = FALSE;
       go_offline (self, error);
       return;
     }
@@ -257,6 +269,7 @@ cria_backend_dispose (GObject *object)
   CriaBackend *self = (CriaBackend *)object;
 
   cria_backend_stop (self);
+  g_clear_object (&self->model_manager);
 
   G_OBJECT_CLASS (cria_backend_parent_class)->dispose (object);
 }
@@ -643,6 +656,47 @@ cria_backend_find_model (CriaBackend *self,
   return NULL;
 }
 
+/**
+ * cria_backend_get_model_manager:
+ *
+ * Returns: (transfer none): the manager of the backend's models: pulls,
+ *   removal, details, running models
+ */
+CriaModelManager *
+cria_backend_get_model_manager (CriaBackend *self)
+{
+  g_return_val_if_fail (CRIA_IS_BACKEND (self), NULL);
+
+  if (self->model_manager == NULL)
+    self->model_manager = cria_model_manager_new (self);
+
+  return self->model_manager;
+}
+
+/**
+ * cria_backend_refresh_models:
+ *
+ * Lists the models again now, after something changed them. When a probe
+ * is already on its way, another follows it, since its answer may predate
+ * the change.
+ */
+void
+cria_backend_refresh_models (CriaBackend *self)
+{
+  g_return_if_fail (CRIA_IS_BACKEND (self));
+
+  if (!self->started)
+    return;
+
+  if (self->probing)
+    {
+      self->refresh_pending = TRUE;
+      return;
+    }
+
+  cria_backend_probe_now (self);
+}
+
 guint
 cria_backend_get_probe_min_interval (CriaBackend *self)
 {
@@ -731,6 +785,7 @@ cria_backend_stop (CriaBackend *self)
 
   self->started = FALSE;
   self->probing = FALSE;
+  self->refresh_pending = FALSE;
   g_clear_handle_id (&self->probe_source, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

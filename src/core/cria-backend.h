@@ -33,6 +33,8 @@ const GError      *cria_backend_get_last_error      (CriaBackend       *self);
 GListModel        *cria_backend_get_models          (CriaBackend       *self);
 CriaModel         *cria_backend_find_model          (CriaBackend       *self,
                                                      const char        *name);
+CriaModelManager  *cria_backend_get_model_manager   (CriaBackend       *self);
+void               cria_backend_refresh_models      (CriaBackend       *self);
 guint              cria_backend_get_probe_min_interval (CriaBackend    *self);
 guint              cria_backend_get_probe_max_interval (CriaBackend    *self);
 void               cria_backend_set_probe_intervals (CriaBackend       *self,

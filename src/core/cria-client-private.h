@@ -21,6 +21,14 @@ gboolean   _cria_client_parse_chat_line  (JsonParser       *parser,
                                           CriaChatChunk    *chunk,
                                           CriaChatMetrics  *metrics,
                                           GError          **error);
+gboolean   _cria_client_parse_progress_line (JsonParser     *parser,
+                                             const char     *line,
+                                             gsize           length,
+                                             CriaProgressLine *progress,
+                                             GError        **error);
+GPtrArray *_cria_client_parse_running    (const char       *data,
+                                          gsize             length,
+                                          GError          **error);
 GError    *_cria_client_error_from_response (guint          status,
                                              const char    *reason,
                                              const char    *content_type,

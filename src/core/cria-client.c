@@ -26,6 +26,7 @@
 #include "cria-json.h"
 #include "cria-model-private.h"
 #include "cria-ndjson-reader.h"
+#include "cria-running-model.h"
 
 #define READ_BUFFER_SIZE   (16 * 1024)
 #define MAX_PLAIN_BODY     (64 * 1024 * 1024)
@@ -531,6 +532,93 @@ _cria_client_parse_chat_line (JsonParser       *parser,
   return TRUE;
 }
 
+/*
+ * _cria_client_parse_progress_line:
+ * @parser: reused between lines; @line points into it until the next call
+ * @progress: (out): the line
+ *
+ * One line of a pull or create stream. `total` and `completed` are left out
+ * while they are 0, and `completed` is clamped to `total`.
+ *
+ * Returns: %FALSE with @error set for an error line or a line that is not
+ *   a progress object
+ */
+gboolean
+_cria_client_parse_progress_line (JsonParser        *parser,
+                                  const char        *line,
+                                  gsize              length,
+                                  CriaProgressLine  *progress,
+                                  GError           **error)
+{
+  JsonObject *object;
+
+  memset (progress, 0, sizeof *progress);
+
+  if (!(object = parse_object (parser, line, length, error)) ||
+      !check_error_member (object, error))
+    return FALSE;
+
+  progress->status = cria_json_get_string (object, "status", NULL);
+  if (progress->status == NULL)
+    {
+      g_set_error_literal (error, CRIA_CLIENT_ERROR, CRIA_CLIENT_ERROR_PROTOCOL,
+                           "A line of the reply is not a progress report");
+      return FALSE;
+    }
+
+  progress->digest = cria_json_get_string (object, "digest", NULL);
+  progress->total = MAX (0, cria_json_get_int (object, "total", 0));
+  progress->completed = CLAMP (cria_json_get_int (object, "completed", 0), 0,
+                               progress->total > 0 ? progress->total : G_MAXINT64);
+
+  return TRUE;
+}
+
+/*
+ * _cria_client_parse_running:
+ *
+ * Returns: (transfer full) (element-type CriaRunningModel): the loaded
+ *   models of an /api/ps reply
+ */
+GPtrArray *
+_cria_client_parse_running (const char  *data,
+                            gsize        length,
+                            GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GPtrArray) running = g_ptr_array_new_with_free_func (g_object_unref);
+  JsonObject *object;
+  JsonArray *array;
+  guint n;
+
+  if (!(object = parse_object (parser, data, length, error)) ||
+      !check_error_member (object, error))
+    return NULL;
+
+  array = cria_json_get_array (object, "models");
+  if (array == NULL && !json_object_has_member (object, "models"))
+    {
+      g_set_error_literal (error, CRIA_CLIENT_ERROR, CRIA_CLIENT_ERROR_PROTOCOL,
+                           "The reply has no model list");
+      return NULL;
+    }
+
+  n = array != NULL ? json_array_get_length (array) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      CriaRunningModel *model;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+
+      if ((model = cria_running_model_new_from_json (json_node_get_object (element))))
+        g_ptr_array_add (running, model);
+    }
+
+  return g_steal_pointer (&running);
+}
+
 static char *
 dup_excerpt (const char *body,
              gsize       length)
@@ -701,10 +789,11 @@ struct _Request
   GDestroyNotify     result_destroy;
   RequestLineFunc    line_func;
 
-  /* Chat */
+  /* Streams: chat chunks or pull/create progress */
   CriaChatChunkFunc  chunk_func;
-  gpointer           chunk_data;
-  GDestroyNotify     chunk_data_destroy;
+  CriaProgressFunc   progress_func;
+  gpointer           stream_data;
+  GDestroyNotify     stream_data_destroy;
   CriaChatMetrics   *metrics;
 };
 
@@ -735,8 +824,8 @@ request_free (gpointer data)
   if (request->message != NULL)
     g_signal_handlers_disconnect_by_data (request->message, request);
 
-  if (request->chunk_data_destroy != NULL)
-    request->chunk_data_destroy (request->chunk_data);
+  if (request->stream_data_destroy != NULL)
+    request->stream_data_destroy (request->stream_data);
 
   g_clear_object (&request->caller_cancellable);
   g_clear_object (&request->cancellable);
@@ -946,11 +1035,15 @@ request_succeed (GTask *task)
 
       g_task_return_pointer (task, result, request->result_destroy);
     }
-  else
+  else if (request->metrics != NULL)
     {
       g_task_return_pointer (task,
                              g_steal_pointer (&request->metrics),
                              (GDestroyNotify) cria_chat_metrics_free);
+    }
+  else
+    {
+      g_task_return_pointer (task, GINT_TO_POINTER (TRUE), NULL);
     }
 
   /* Whatever remains of the body (normally just the terminating chunk) is
@@ -1580,11 +1673,24 @@ request_propagate (CriaClient    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static GBytes *
+body_from_object (JsonObject *object)
+{
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  char *json;
+
+  json_node_set_object (root, object);
+  json = json_to_string (root, FALSE);
+
+  return g_bytes_new_take (json, strlen (json));
+}
+
 static void
 start_plain (CriaClient          *self,
              const char          *method,
              const char          *path,
              GBytes              *body,
+             gboolean             idempotent,
              RequestParseFunc     parse_func,
              GDestroyNotify       result_destroy,
              gpointer             source_tag,
@@ -1595,7 +1701,7 @@ start_plain (CriaClient          *self,
   GTask *task;
   Request *request;
 
-  task = request_new (self, REQUEST_PLAIN, method, path, body, TRUE,
+  task = request_new (self, REQUEST_PLAIN, method, path, body, idempotent,
                       source_tag, cancellable, callback, user_data);
   request = g_task_get_task_data (task);
   request->parse_func = parse_func;
@@ -1618,7 +1724,7 @@ cria_client_version_async (CriaClient          *self,
   g_return_if_fail (CRIA_IS_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  start_plain (self, SOUP_METHOD_GET, "/api/version", NULL,
+  start_plain (self, SOUP_METHOD_GET, "/api/version", NULL, TRUE,
                (RequestParseFunc) _cria_client_parse_version, g_free,
                cria_client_version_async, cancellable, callback, user_data);
 }
@@ -1650,7 +1756,7 @@ cria_client_list_models_async (CriaClient          *self,
   g_return_if_fail (CRIA_IS_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  start_plain (self, SOUP_METHOD_GET, "/api/tags", NULL,
+  start_plain (self, SOUP_METHOD_GET, "/api/tags", NULL, TRUE,
                (RequestParseFunc) _cria_client_parse_tags,
                (GDestroyNotify) g_ptr_array_unref,
                cria_client_list_models_async, cancellable, callback, user_data);
@@ -1696,26 +1802,17 @@ cria_client_show_async (CriaClient          *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonObject) object = json_object_new ();
   g_autoptr(GBytes) body = NULL;
-  gsize length;
-  char *json;
 
   g_return_if_fail (CRIA_IS_CLIENT (self));
   g_return_if_fail (model != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "model");
-  json_builder_add_string_value (builder, model);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json = json_to_string (root, FALSE);
-  length = strlen (json);
-  body = g_bytes_new_take (json, length);
+  json_object_set_string_member (object, "model", model);
+  body = body_from_object (object);
 
-  start_plain (self, SOUP_METHOD_POST, "/api/show", body,
+  start_plain (self, SOUP_METHOD_POST, "/api/show", body, TRUE,
                parse_show, (GDestroyNotify) json_object_unref,
                cria_client_show_async, cancellable, callback, user_data);
 }
@@ -1748,7 +1845,7 @@ chat_line (Request     *request,
   /* The final line may still carry text or tool calls: always merge. */
   if (chunk.content[0] != '\0' || chunk.thinking[0] != '\0' ||
       chunk.tool_calls != NULL || chunk.done)
-    request->chunk_func (&chunk, request->chunk_data);
+    request->chunk_func (&chunk, request->stream_data);
 
   request->done = chunk.done;
 
@@ -1769,7 +1866,7 @@ cria_client_chat_async (CriaClient          *self,
                         CriaChatRequest     *chat_request,
                         CriaChatChunkFunc    chunk_func,
                         gpointer             chunk_data,
-                        GDestroyNotify       chunk_data_destroy,
+                        GDestroyNotify       stream_data_destroy,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
@@ -1793,8 +1890,8 @@ cria_client_chat_async (CriaClient          *self,
   request = g_task_get_task_data (task);
   request->line_func = chat_line;
   request->chunk_func = chunk_func;
-  request->chunk_data = chunk_data;
-  request->chunk_data_destroy = chunk_data_destroy;
+  request->stream_data = chunk_data;
+  request->stream_data_destroy = stream_data_destroy;
   request->metrics = g_new0 (CriaChatMetrics, 1);
 
   request_send (task);
@@ -1811,4 +1908,314 @@ cria_client_chat_finish (CriaClient    *self,
                          GError       **error)
 {
   return request_propagate (self, result, cria_client_chat_async, error);
+}
+
+static gboolean
+progress_line (Request     *request,
+               const char  *line,
+               gsize        length,
+               GError     **error)
+{
+  CriaProgressLine progress;
+
+  if (!_cria_client_parse_progress_line (request->parser, line, length, &progress, error))
+    return FALSE;
+
+  request->progress_func (&progress, request->stream_data);
+  request->done = g_str_equal (progress.status, "success");
+
+  return TRUE;
+}
+
+static void
+start_progress (CriaClient          *self,
+                const char          *path,
+                JsonObject          *object,
+                CriaProgressFunc     progress_func,
+                gpointer             progress_data,
+                GDestroyNotify       progress_data_destroy,
+                gpointer             source_tag,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GBytes) body = NULL;
+  GTask *task;
+  Request *request;
+
+  json_object_set_boolean_member (object, "stream", TRUE);
+  body = body_from_object (object);
+
+  task = request_new (self, REQUEST_STREAM, SOUP_METHOD_POST, path, body, FALSE,
+                      source_tag, cancellable, callback, user_data);
+  request = g_task_get_task_data (task);
+  request->line_func = progress_line;
+  request->progress_func = progress_func;
+  request->stream_data = progress_data;
+  request->stream_data_destroy = progress_data_destroy;
+
+  request_send (task);
+}
+
+static gboolean
+request_propagate_boolean (CriaClient    *self,
+                           GAsyncResult  *result,
+                           gpointer       source_tag,
+                           GError       **error)
+{
+  return request_propagate (self, result, source_tag, error) != NULL;
+}
+
+/**
+ * cria_client_pull_async:
+ * @progress_func: called on the caller's main context for every progress line
+ *
+ * Streams `/api/pull`. Cancelling closes the connection: the server stops
+ * downloading (unless another client waits for the same blobs) and keeps
+ * what it has, so the next pull resumes. An unknown model is an error line
+ * after 200, reported as %CRIA_CLIENT_ERROR_SERVER.
+ */
+void
+cria_client_pull_async (CriaClient          *self,
+                        const char          *model,
+                        CriaProgressFunc     progress_func,
+                        gpointer             progress_data,
+                        GDestroyNotify       progress_data_destroy,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  g_return_if_fail (CRIA_IS_CLIENT (self));
+  g_return_if_fail (model != NULL);
+  g_return_if_fail (progress_func != NULL);
+
+  json_object_set_string_member (object, "model", model);
+  start_progress (self, "/api/pull", object,
+                  progress_func, progress_data, progress_data_destroy,
+                  cria_client_pull_async, cancellable, callback, user_data);
+}
+
+gboolean
+cria_client_pull_finish (CriaClient    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  return request_propagate_boolean (self, result, cria_client_pull_async, error);
+}
+
+/**
+ * cria_client_create_async:
+ * @from: the installed model the new one is made from
+ * @system: (nullable): its system prompt
+ * @parameters: (nullable): its parameters (`temperature`, `num_ctx`, …)
+ *
+ * Streams `/api/create` from an existing model.
+ */
+void
+cria_client_create_async (CriaClient          *self,
+                          const char          *model,
+                          const char          *from,
+                          const char          *system,
+                          JsonObject          *parameters,
+                          CriaProgressFunc     progress_func,
+                          gpointer             progress_data,
+                          GDestroyNotify       progress_data_destroy,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+
+  g_return_if_fail (CRIA_IS_CLIENT (self));
+  g_return_if_fail (model != NULL);
+  g_return_if_fail (from != NULL);
+  g_return_if_fail (progress_func != NULL);
+
+  json_object_set_string_member (object, "model", model);
+  json_object_set_string_member (object, "from", from);
+  if (system != NULL && system[0] != '\0')
+    json_object_set_string_member (object, "system", system);
+  if (parameters != NULL && json_object_get_size (parameters) > 0)
+    json_object_set_object_member (object, "parameters", json_object_ref (parameters));
+
+  start_progress (self, "/api/create", object,
+                  progress_func, progress_data, progress_data_destroy,
+                  cria_client_create_async, cancellable, callback, user_data);
+}
+
+gboolean
+cria_client_create_finish (CriaClient    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return request_propagate_boolean (self, result, cria_client_create_async, error);
+}
+
+/* Delete and copy answer 200 with an empty body. */
+static gpointer
+parse_nothing (const char  *data,
+               gsize        length,
+               GError     **error)
+{
+  return GINT_TO_POINTER (TRUE);
+}
+
+/**
+ * cria_client_delete_async:
+ *
+ * Removes @model. A model that is not installed is
+ * %CRIA_CLIENT_ERROR_MODEL_NOT_FOUND.
+ */
+void
+cria_client_delete_async (CriaClient          *self,
+                          const char          *model,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(GBytes) body = NULL;
+
+  g_return_if_fail (CRIA_IS_CLIENT (self));
+  g_return_if_fail (model != NULL);
+
+  json_object_set_string_member (object, "model", model);
+  body = body_from_object (object);
+
+  start_plain (self, SOUP_METHOD_DELETE, "/api/delete", body, FALSE,
+               parse_nothing, NULL,
+               cria_client_delete_async, cancellable, callback, user_data);
+}
+
+gboolean
+cria_client_delete_finish (CriaClient    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return request_propagate_boolean (self, result, cria_client_delete_async, error);
+}
+
+/**
+ * cria_client_copy_async:
+ *
+ * Copies @source to @destination. A missing source is
+ * %CRIA_CLIENT_ERROR_MODEL_NOT_FOUND.
+ */
+void
+cria_client_copy_async (CriaClient          *self,
+                        const char          *source,
+                        const char          *destination,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(GBytes) body = NULL;
+
+  g_return_if_fail (CRIA_IS_CLIENT (self));
+  g_return_if_fail (source != NULL);
+  g_return_if_fail (destination != NULL);
+
+  json_object_set_string_member (object, "source", source);
+  json_object_set_string_member (object, "destination", destination);
+  body = body_from_object (object);
+
+  start_plain (self, SOUP_METHOD_POST, "/api/copy", body, FALSE,
+               parse_nothing, NULL,
+               cria_client_copy_async, cancellable, callback, user_data);
+}
+
+gboolean
+cria_client_copy_finish (CriaClient    *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  return request_propagate_boolean (self, result, cria_client_copy_async, error);
+}
+
+/**
+ * cria_client_list_running_async:
+ *
+ * Asks `/api/ps`; retried with backoff on connection failures.
+ */
+void
+cria_client_list_running_async (CriaClient          *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (CRIA_IS_CLIENT (self));
+
+  start_plain (self, SOUP_METHOD_GET, "/api/ps", NULL, TRUE,
+               (RequestParseFunc) _cria_client_parse_running,
+               (GDestroyNotify) g_ptr_array_unref,
+               cria_client_list_running_async, cancellable, callback, user_data);
+}
+
+/**
+ * cria_client_list_running_finish:
+ *
+ * Returns: (transfer full) (element-type CriaRunningModel): the loaded models
+ */
+GPtrArray *
+cria_client_list_running_finish (CriaClient    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return request_propagate (self, result, cria_client_list_running_async, error);
+}
+
+static gpointer
+parse_unload (const char  *data,
+              gsize        length,
+              GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonObject *object;
+
+  if (!(object = parse_object (parser, data, length, error)) ||
+      !check_error_member (object, error))
+    return NULL;
+
+  return GINT_TO_POINTER (TRUE);
+}
+
+/**
+ * cria_client_unload_async:
+ *
+ * Frees the memory @model holds: a chat with no messages and a `keep_alive`
+ * of 0, which the server answers with one plain JSON object.
+ */
+void
+cria_client_unload_async (CriaClient          *self,
+                          const char          *model,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(GBytes) body = NULL;
+
+  g_return_if_fail (CRIA_IS_CLIENT (self));
+  g_return_if_fail (model != NULL);
+
+  json_object_set_string_member (object, "model", model);
+  json_object_set_array_member (object, "messages", json_array_new ());
+  json_object_set_int_member (object, "keep_alive", 0);
+  json_object_set_boolean_member (object, "stream", FALSE);
+  body = body_from_object (object);
+
+  start_plain (self, SOUP_METHOD_POST, "/api/chat", body, FALSE,
+               parse_unload, NULL,
+               cria_client_unload_async, cancellable, callback, user_data);
+}
+
+gboolean
+cria_client_unload_finish (CriaClient    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return request_propagate_boolean (self, result, cria_client_unload_async, error);
 }

@@ -95,6 +95,28 @@ char            *cria_chat_request_to_json       (CriaChatRequest  *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CriaChatRequest, cria_chat_request_unref)
 
+/**
+ * CriaProgressLine:
+ * @status: the status line (`pulling manifest`, `pulling 1a2b3c4d5e6f`,
+ *   `verifying sha256 digest`, `success`, …)
+ * @digest: (nullable): the layer the line is about
+ * @total: bytes of that layer, 0 when not sent
+ * @completed: bytes of it already there, 0 when not sent
+ *
+ * One line of a pull or create progress stream. Only valid during the
+ * callback it is passed to.
+ */
+typedef struct
+{
+  const char *status;
+  const char *digest;
+  gint64      total;
+  gint64      completed;
+} CriaProgressLine;
+
+typedef void (*CriaProgressFunc) (const CriaProgressLine *line,
+                                  gpointer                user_data);
+
 CriaClient      *cria_client_new                 (SoupSession          *session,
                                                   GUri                 *base_uri);
 SoupSession     *cria_client_get_session         (CriaClient           *self);
@@ -146,6 +168,63 @@ void             cria_client_chat_async          (CriaClient           *self,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
 CriaChatMetrics *cria_client_chat_finish         (CriaClient           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void             cria_client_pull_async          (CriaClient           *self,
+                                                  const char           *model,
+                                                  CriaProgressFunc      progress_func,
+                                                  gpointer              progress_data,
+                                                  GDestroyNotify        progress_data_destroy,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean         cria_client_pull_finish         (CriaClient           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void             cria_client_create_async        (CriaClient           *self,
+                                                  const char           *model,
+                                                  const char           *from,
+                                                  const char           *system,
+                                                  JsonObject           *parameters,
+                                                  CriaProgressFunc      progress_func,
+                                                  gpointer              progress_data,
+                                                  GDestroyNotify        progress_data_destroy,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean         cria_client_create_finish       (CriaClient           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void             cria_client_delete_async        (CriaClient           *self,
+                                                  const char           *model,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean         cria_client_delete_finish       (CriaClient           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void             cria_client_copy_async          (CriaClient           *self,
+                                                  const char           *source,
+                                                  const char           *destination,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean         cria_client_copy_finish         (CriaClient           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void             cria_client_list_running_async  (CriaClient           *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GPtrArray       *cria_client_list_running_finish (CriaClient           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void             cria_client_unload_async        (CriaClient           *self,
+                                                  const char           *model,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean         cria_client_unload_finish       (CriaClient           *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 

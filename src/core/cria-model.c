@@ -403,3 +403,152 @@ cria_model_name_equal (const char *a,
 
   return g_str_equal (na, nb);
 }
+
+/* Name rules of Ollama's types/model/name.go: ParseNameBare() splits
+ * `[host/][namespace/]model[:tag]` from the right, and isValidPart() checks
+ * each piece. */
+#define NAME_MAX_LENGTH 350
+#define PART_MAX_LENGTH 80
+
+typedef enum
+{
+  NAME_PART_HOST,
+  NAME_PART_NAMESPACE,
+  NAME_PART_MODEL,
+  NAME_PART_TAG,
+} NamePart;
+
+static const char * const name_part_names[] = { "host", "namespace", "model", "tag" };
+
+static gboolean
+name_part_validate (NamePart     kind,
+                    const char  *part,
+                    gsize        length,
+                    const char  *name,
+                    GError     **error)
+{
+  gsize max_length = kind == NAME_PART_HOST ? NAME_MAX_LENGTH : PART_MAX_LENGTH;
+  const char *what = name_part_names[kind];
+
+  if (length == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The %s of model name “%s” is empty", what, name);
+      return FALSE;
+    }
+
+  if (length > max_length)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The %s of model name “%s” is longer than %" G_GSIZE_FORMAT " characters",
+                   what, name, max_length);
+      return FALSE;
+    }
+
+  if (!g_ascii_isalnum (part[0]) && part[0] != '_')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The %s of model name “%s” must start with a letter, a digit or “_”",
+                   what, name);
+      return FALSE;
+    }
+
+  for (gsize i = 1; i < length; i++)
+    {
+      char c = part[i];
+
+      if (g_ascii_isalnum (c) || c == '_' || c == '-' ||
+          (c == '.' && kind != NAME_PART_NAMESPACE) ||
+          (c == ':' && kind == NAME_PART_HOST))
+        continue;
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The %s of model name “%s” contains “%c”, which is not allowed there",
+                   what, name, g_ascii_isprint (c) ? c : '?');
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * cria_model_name_validate:
+ * @name: what the user typed: `qwen3:0.6b`, `namespace/model:tag`,
+ *   `hf.co/org/repo:Q4_K_M`, `localhost:5000/ns/model:tag`
+ *
+ * Checks @name the way the server parses it: an optional host (which may
+ * carry a port), an optional namespace, the model and an optional tag, each
+ * made of letters, digits, `_`, `-` and `.` (no `.` in a namespace) and
+ * starting with a letter, a digit or `_`; parts at most 80 characters, the
+ * name at most 350.
+ *
+ * Returns: %TRUE when valid; else %FALSE with %G_IO_ERROR_INVALID_ARGUMENT
+ *   and a message for developers
+ */
+gboolean
+cria_model_name_validate (const char  *name,
+                          GError     **error)
+{
+  const char *end;
+  const char *colon;
+  const char *slash;
+  const char *model;
+  const char *name_space;
+  const char *host;
+  const char *scheme_end;
+  gsize length;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (name == NULL || name[0] == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "The model name is empty");
+      return FALSE;
+    }
+
+  length = strlen (name);
+  if (length > NAME_MAX_LENGTH)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The model name is longer than %d characters", NAME_MAX_LENGTH);
+      return FALSE;
+    }
+
+  end = name + length;
+
+  /* A colon after the last slash starts the tag: a host's port comes
+   * before a slash. */
+  colon = strrchr (name, ':');
+  slash = strrchr (name, '/');
+  if (colon != NULL && (slash == NULL || colon > slash))
+    {
+      if (!name_part_validate (NAME_PART_TAG, colon + 1, end - (colon + 1), name, error))
+        return FALSE;
+      end = colon;
+    }
+
+  /* The model, after the last slash */
+  model = slash != NULL ? slash + 1 : name;
+  if (!name_part_validate (NAME_PART_MODEL, model, end - model, name, error))
+    return FALSE;
+
+  if (slash == NULL)
+    return TRUE;
+
+  /* The namespace, after the slash before */
+  end = slash;
+  slash = g_strrstr_len (name, end - name, "/");
+  name_space = slash != NULL ? slash + 1 : name;
+  if (!name_part_validate (NAME_PART_NAMESPACE, name_space, end - name_space, name, error))
+    return FALSE;
+
+  if (slash == NULL)
+    return TRUE;
+
+  /* The host: all the rest, with any scheme dropped */
+  scheme_end = g_strstr_len (name, slash - name, "://");
+  host = scheme_end != NULL ? scheme_end + strlen ("://") : name;
+
+  return name_part_validate (NAME_PART_HOST, host, slash - host, name, error);
+}

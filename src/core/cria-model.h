@@ -32,5 +32,7 @@ CriaBackend        *cria_model_dup_backend            (CriaModel  *self);
 
 gboolean            cria_model_name_equal             (const char *a,
                                                        const char *b);
+gboolean            cria_model_name_validate          (const char *name,
+                                                       GError    **error);
 
 G_END_DECLS

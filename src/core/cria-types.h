@@ -16,6 +16,11 @@ typedef struct _CriaChatMessage           CriaChatMessage;
 typedef struct _CriaChatSession           CriaChatSession;
 typedef struct _CriaClient                CriaClient;
 typedef struct _CriaModel                 CriaModel;
+typedef struct _CriaModelDetails          CriaModelDetails;
+typedef struct _CriaModelManager          CriaModelManager;
+typedef struct _CriaPull                  CriaPull;
+typedef struct _CriaPullLayer             CriaPullLayer;
+typedef struct _CriaRunningModel          CriaRunningModel;
 typedef struct _CriaStaticBackendProvider CriaStaticBackendProvider;
 
 /**
@@ -84,5 +89,20 @@ typedef enum
   CRIA_BACKEND_ORIGIN_CONFIGURED,
   CRIA_BACKEND_ORIGIN_DISCOVERED,
 } CriaBackendOrigin;
+
+/**
+ * CriaPullState:
+ * @CRIA_PULL_STATE_RUNNING: downloading
+ * @CRIA_PULL_STATE_SUCCEEDED: the model is installed
+ * @CRIA_PULL_STATE_FAILED: the server reported an error, or the connection broke
+ * @CRIA_PULL_STATE_CANCELLED: the user cancelled; the server keeps what it downloaded
+ */
+typedef enum
+{
+  CRIA_PULL_STATE_RUNNING,
+  CRIA_PULL_STATE_SUCCEEDED,
+  CRIA_PULL_STATE_FAILED,
+  CRIA_PULL_STATE_CANCELLED,
+} CriaPullState;
 
 G_END_DECLS

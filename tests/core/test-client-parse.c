@@ -209,6 +209,66 @@ test_chat_bad_lines (void)
 }
 
 static void
+test_pull_progress (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autofree char *data = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) statuses = g_ptr_array_new_with_free_func (g_free);
+  gint64 last_completed = 0;
+  gint64 last_total = 0;
+
+  data = load_fixture ("pull.ndjson", NULL);
+  lines = g_strsplit (data, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      CriaProgressLine progress;
+
+      g_assert_true (_cria_client_parse_progress_line (parser, lines[i], strlen (lines[i]),
+                                                       &progress, &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (statuses, g_strdup (progress.status));
+
+      if (i == 1)
+        {
+          /* `completed` is left out while 0. */
+          g_assert_cmpint (progress.completed, ==, 0);
+          g_assert_cmpint (progress.total, ==, G_GINT64_CONSTANT (2019377376));
+          g_assert_cmpstr (progress.digest, ==,
+                           "sha256:dde5aa3fc5ffc17176b5e8bdc82f587b24b2678c6c66101bf7da77af9f7ccdff");
+        }
+      if (progress.digest != NULL && g_str_has_prefix (progress.digest, "sha256:dde5"))
+        {
+          last_completed = progress.completed;
+          last_total = progress.total;
+        }
+      if (progress.digest == NULL)
+        g_assert_cmpint (progress.total, ==, 0);
+    }
+
+  /* A completed count past the total is clamped. */
+  g_assert_cmpint (last_completed, ==, last_total);
+  g_assert_cmpuint (statuses->len, ==, 9);
+  g_assert_cmpstr (g_ptr_array_index (statuses, 0), ==, "pulling manifest");
+  g_assert_cmpstr (g_ptr_array_index (statuses, 8), ==, "success");
+}
+
+static void
+test_pull_error_line (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  const char *line = "{\"error\":\"pull model manifest: file does not exist\"}";
+  CriaProgressLine progress;
+
+  g_assert_false (_cria_client_parse_progress_line (parser, line, strlen (line), &progress, &error));
+  g_assert_error (error, CRIA_CLIENT_ERROR, CRIA_CLIENT_ERROR_SERVER);
+  g_assert_cmpstr (error->message, ==, "pull model manifest: file does not exist");
+}
+
+static void
 test_error_from_response (void)
 {
   static const struct {
@@ -298,6 +358,8 @@ main (int   argc,
   g_test_add_func ("/cria/client/parse/chat-thinking", test_chat_thinking);
   g_test_add_func ("/cria/client/parse/chat-tools", test_chat_tools);
   g_test_add_func ("/cria/client/parse/chat-bad-lines", test_chat_bad_lines);
+  g_test_add_func ("/cria/client/parse/pull-progress", test_pull_progress);
+  g_test_add_func ("/cria/client/parse/pull-error-line", test_pull_error_line);
   g_test_add_func ("/cria/client/parse/error-from-response", test_error_from_response);
   g_test_add_func ("/cria/client/parse/request-json", test_request_json);
 
