@@ -1056,6 +1056,11 @@ static void read_cb (GObject      *object,
                      GAsyncResult *result,
                      gpointer      user_data);
 
+/* Streams are read below the priority of GTK's redraw: a server that sends
+ * faster than the window can draw must not keep it from drawing (or from
+ * handling input, which is at the default priority) until the reply ends. */
+#define STREAM_READ_PRIORITY G_PRIORITY_DEFAULT_IDLE
+
 static void
 request_read_more (GTask *task)
 {
@@ -1063,7 +1068,8 @@ request_read_more (GTask *task)
 
   g_input_stream_read_async (request->stream,
                              request->buffer, READ_BUFFER_SIZE,
-                             G_PRIORITY_DEFAULT,
+                             request->kind == REQUEST_STREAM ? STREAM_READ_PRIORITY
+                                                             : G_PRIORITY_DEFAULT,
                              request->cancellable,
                              read_cb, task);
 }
