@@ -8,3 +8,4 @@
 #include "cria-error.h"
 
 G_DEFINE_QUARK (cria-client-error-quark, cria_client_error)
+G_DEFINE_QUARK (cria-store-error-quark, cria_store_error)

@@ -46,4 +46,31 @@ typedef enum
 
 GQuark cria_client_error_quark (void);
 
+#define CRIA_STORE_ERROR (cria_store_error_quark ())
+
+/**
+ * CriaStoreError:
+ * @CRIA_STORE_ERROR_FAILED: SQLite reported an error (disk full, I/O error,
+ *   a constraint); the message carries SQLite's text, never chat text
+ * @CRIA_STORE_ERROR_TOO_NEW: the database was written by a newer Cria; it
+ *   is left untouched
+ * @CRIA_STORE_ERROR_CORRUPT: the file is not a database or failed its
+ *   integrity check
+ * @CRIA_STORE_ERROR_NOT_FOUND: no chat or message with that id
+ * @CRIA_STORE_ERROR_INVALID_DATA: an import is not a Cria chat export, or a
+ *   field of it is missing or of the wrong type
+ * @CRIA_STORE_ERROR_NOT_OPEN: the store was not opened, or was closed
+ */
+typedef enum
+{
+  CRIA_STORE_ERROR_FAILED,
+  CRIA_STORE_ERROR_TOO_NEW,
+  CRIA_STORE_ERROR_CORRUPT,
+  CRIA_STORE_ERROR_NOT_FOUND,
+  CRIA_STORE_ERROR_INVALID_DATA,
+  CRIA_STORE_ERROR_NOT_OPEN,
+} CriaStoreError;
+
+GQuark cria_store_error_quark (void);
+
 G_END_DECLS
