@@ -15,6 +15,7 @@
 #include "cria-client.h"
 #include "cria-enums.h"
 #include "cria-error.h"
+#include "cria-markdown.h"
 #include "cria-model.h"
 #include "cria-model-details.h"
 #include "cria-model-manager.h"
