@@ -18,8 +18,10 @@
 #include <glib/gi18n.h>
 
 #include "cria-chat-page.h"
+#include "cria-chat-page-private.h"
 #include "cria-error-text.h"
 #include "cria-message-row.h"
+#include "cria-pull-row.h"
 
 /* Within this many pixels of the end counts as “at the bottom”. */
 #define BOTTOM_TOLERANCE 4.0
@@ -34,11 +36,21 @@ struct _CriaChatPage
   AdwStatusPage     *empty_page;
   GtkScrolledWindow *scroller;
   GtkListView       *list_view;
+  GtkRevealer       *missing_revealer;
+  GtkLabel          *missing_label;
+  GtkProgressBar    *missing_progress;
+  GtkLabel          *missing_status;
+  GtkWidget         *missing_download_button;
+  GtkWidget         *missing_choose_button;
   CriaComposer      *composer;
 
   /* Owned References */
   CriaChatSession   *session;
   GSignalGroup      *session_signals;
+  GSignalGroup      *backend_signals;  /* the session's backend */
+  GSignalGroup      *models_signals;   /* its installed models */
+  GSignalGroup      *pulls_signals;    /* its downloads */
+  GSignalGroup      *pull_signals;     /* the download of the session's model */
   GtkNoSelection    *selection;
   GCancellable      *cancellable;
 
@@ -138,6 +150,197 @@ update_empty_page (CriaChatPage *self)
   gtk_stack_set_visible_child_name (self->stack, n_items > 0 ? "messages" : "empty");
 }
 
+/* A model that is not installed ------------------------------------------ */
+
+/* The session's backend when it answers and lacks the session's model:
+ * a conversation whose model was removed, or never pulled there. (A new,
+ * empty one just moves on to another model: the window sees to that.) */
+static CriaBackend *
+get_backend_missing_model (CriaChatPage *self)
+{
+  CriaBackend *backend;
+  const char *model;
+
+  if (self->session == NULL)
+    return NULL;
+
+  backend = cria_chat_session_get_backend (self->session);
+  model = cria_chat_session_get_model (self->session);
+
+  /* A list still empty is a list not read yet */
+  if (backend == NULL || model == NULL || model[0] == '\0' ||
+      g_list_model_get_n_items (G_LIST_MODEL (self->session)) == 0 ||
+      cria_backend_get_status (backend) != CRIA_BACKEND_STATUS_ONLINE ||
+      g_list_model_get_n_items (cria_backend_get_models (backend)) == 0 ||
+      cria_backend_find_model (backend, model) != NULL)
+    return NULL;
+
+  return backend;
+}
+
+/* The download of @model among those of @backend, running or finished */
+static CriaPull *
+find_pull (CriaBackend *backend,
+           const char  *model)
+{
+  GListModel *pulls = cria_model_manager_get_pulls (cria_backend_get_model_manager (backend));
+  guint n_items = g_list_model_get_n_items (pulls);
+
+  for (guint i = n_items; i > 0; i--)
+    {
+      g_autoptr(CriaPull) pull = g_list_model_get_item (pulls, i - 1);
+
+      if (cria_model_name_equal (cria_pull_get_model (pull), model))
+        return pull; /* the manager keeps it */
+    }
+
+  return NULL;
+}
+
+static void
+update_missing_pull (CriaChatPage *self)
+{
+  CriaPull *pull = g_signal_group_dup_target (self->pull_signals);
+  g_autofree char *status = NULL;
+  gboolean running = FALSE;
+  gboolean failed = FALSE;
+
+  if (pull != NULL)
+    {
+      const GError *error = cria_pull_get_error (pull);
+
+      switch (cria_pull_get_state (pull))
+        {
+        case CRIA_PULL_STATE_RUNNING:
+          running = TRUE;
+          status = cria_pull_row_describe_status (cria_pull_get_status (pull));
+          if (status == NULL)
+            status = cria_pull_row_format_progress (cria_pull_get_completed (pull),
+                                                    cria_pull_get_total (pull),
+                                                    cria_pull_get_speed (pull),
+                                                    cria_pull_get_seconds_left (pull));
+          gtk_progress_bar_set_fraction (self->missing_progress,
+                                         CLAMP (cria_pull_get_fraction (pull), 0, 1));
+          break;
+
+        case CRIA_PULL_STATE_SUCCEEDED:
+          status = g_strdup (_("Installed"));
+          break;
+
+        case CRIA_PULL_STATE_FAILED:
+          failed = TRUE;
+          status = error ? cria_pull_row_describe_error (error, cria_pull_get_model (pull))
+                         : g_strdup (_("The download failed."));
+          break;
+
+        case CRIA_PULL_STATE_CANCELLED:
+          status = g_strdup (_("Cancelled. Ollama keeps what it downloaded: downloading again "
+                               "resumes where it stopped."));
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+
+      g_object_unref (pull);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->missing_progress), running);
+  gtk_label_set_text (self->missing_status, status ? status : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->missing_status), status != NULL);
+  if (failed)
+    gtk_widget_add_css_class (GTK_WIDGET (self->missing_status), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->missing_status), "error");
+  gtk_widget_set_sensitive (self->missing_download_button, !running);
+}
+
+static void
+update_missing (CriaChatPage *self)
+{
+  CriaBackend *backend = get_backend_missing_model (self);
+  CriaPull *pull;
+  const char *model;
+  g_autofree char *text = NULL;
+
+  gtk_revealer_set_reveal_child (self->missing_revealer, backend != NULL);
+
+  if (backend == NULL)
+    {
+      g_signal_group_set_target (self->pulls_signals, NULL);
+      g_signal_group_set_target (self->pull_signals, NULL);
+      return;
+    }
+
+  model = cria_chat_session_get_model (self->session);
+  pull = find_pull (backend, model);
+
+  if (pull != NULL && cria_pull_get_state (pull) == CRIA_PULL_STATE_RUNNING)
+    /* Translators: the first %s is a model name, the second a server's name */
+    text = g_strdup_printf (_("Downloading %s to %s…"), model, cria_backend_get_title (backend));
+  else
+    /* Translators: the first %s is a model name, the second a server's name */
+    text = g_strdup_printf (_("%s is not installed on %s. Download it again, or choose "
+                              "another model for this conversation."),
+                            model, cria_backend_get_title (backend));
+  gtk_label_set_text (self->missing_label, text);
+
+  /* A download started here, on the models page or before */
+  g_signal_group_set_target (self->pulls_signals,
+                             cria_model_manager_get_pulls (cria_backend_get_model_manager (backend)));
+  g_signal_group_set_target (self->pull_signals, pull);
+  update_missing_pull (self);
+}
+
+static void
+missing_pull_notify_cb (CriaChatPage *self,
+                        GParamSpec   *pspec,
+                        CriaPull     *pull)
+{
+  g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  if (g_str_equal (g_param_spec_get_name (pspec), "state"))
+    update_missing (self);
+  else
+    update_missing_pull (self);
+}
+
+static void
+missing_changed_cb (CriaChatPage *self)
+{
+  g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  update_missing (self);
+}
+
+static void
+missing_download_cb (CriaChatPage *self)
+{
+  CriaBackend *backend = get_backend_missing_model (self);
+  g_autoptr(CriaPull) pull = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *model;
+
+  g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  if (backend == NULL)
+    return;
+
+  model = cria_chat_session_get_model (self->session);
+  g_debug ("Pulling %s for the conversation", model);
+
+  pull = cria_model_manager_pull (cria_backend_get_model_manager (backend), model, &error);
+  if (pull == NULL)
+    {
+      g_autofree char *text = cria_error_text_describe (error, model);
+
+      show_toast (self, text);
+      return;
+    }
+
+  update_missing (self);
+}
+
 /* Sticking to the bottom ------------------------------------------------ */
 
 static gboolean
@@ -221,6 +424,9 @@ session_items_changed_cb (CriaChatPage    *self,
   update_empty_page (self);
   update_actions (self);
 
+  /* The first message makes it a conversation that needs its model */
+  update_missing (self);
+
   if (self->stick_to_bottom)
     queue_scroll_to_bottom (self);
 }
@@ -234,6 +440,21 @@ session_notify_cb (CriaChatPage    *self,
 
   update_actions (self);
   update_empty_page (self);
+}
+
+static void
+session_model_notify_cb (CriaChatPage    *self,
+                         GParamSpec      *pspec,
+                         CriaChatSession *session)
+{
+  CriaBackend *backend = cria_chat_session_get_backend (session);
+
+  g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  g_signal_group_set_target (self->backend_signals, backend);
+  g_signal_group_set_target (self->models_signals,
+                             backend ? cria_backend_get_models (backend) : NULL);
+  update_missing (self);
 }
 
 static void
@@ -396,6 +617,14 @@ cria_chat_page_dispose (GObject *object)
 
   if (self->session_signals != NULL)
     g_signal_group_set_target (self->session_signals, NULL);
+  if (self->backend_signals != NULL)
+    g_signal_group_set_target (self->backend_signals, NULL);
+  if (self->models_signals != NULL)
+    g_signal_group_set_target (self->models_signals, NULL);
+  if (self->pulls_signals != NULL)
+    g_signal_group_set_target (self->pulls_signals, NULL);
+  if (self->pull_signals != NULL)
+    g_signal_group_set_target (self->pull_signals, NULL);
 
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
@@ -403,6 +632,10 @@ cria_chat_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIA_TYPE_CHAT_PAGE);
 
   g_clear_object (&self->session_signals);
+  g_clear_object (&self->backend_signals);
+  g_clear_object (&self->models_signals);
+  g_clear_object (&self->pulls_signals);
+  g_clear_object (&self->pull_signals);
   g_clear_object (&self->selection);
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
@@ -486,7 +719,14 @@ cria_chat_page_class_init (CriaChatPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaChatPage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CriaChatPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, CriaChatPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, CriaChatPage, missing_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CriaChatPage, missing_label);
+  gtk_widget_class_bind_template_child (widget_class, CriaChatPage, missing_progress);
+  gtk_widget_class_bind_template_child (widget_class, CriaChatPage, missing_status);
+  gtk_widget_class_bind_template_child (widget_class, CriaChatPage, missing_download_button);
+  gtk_widget_class_bind_template_child (widget_class, CriaChatPage, missing_choose_button);
   gtk_widget_class_bind_template_child (widget_class, CriaChatPage, composer);
+  gtk_widget_class_bind_template_callback (widget_class, missing_download_cb);
 
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
@@ -508,6 +748,11 @@ cria_chat_page_init (CriaChatPage *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* GTK 4.8 names a button with a mnemonic label "_Download Download";
+   * without the label property the name comes from the visible label. */
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->missing_download_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->missing_choose_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
@@ -547,6 +792,30 @@ cria_chat_page_init (CriaChatPage *self)
   g_signal_group_connect_object (self->session_signals, "notify::backend",
                                  G_CALLBACK (session_notify_cb),
                                  self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::backend",
+                                 G_CALLBACK (session_model_notify_cb),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::model",
+                                 G_CALLBACK (session_model_notify_cb),
+                                 self, G_CONNECT_SWAPPED);
+
+  /* Whether the session's model is installed, and its download */
+  self->backend_signals = g_signal_group_new (CRIA_TYPE_BACKEND);
+  g_signal_group_connect_object (self->backend_signals, "notify::status",
+                                 G_CALLBACK (missing_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
+  self->models_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_object (self->models_signals, "items-changed",
+                                 G_CALLBACK (missing_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
+  self->pulls_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_object (self->pulls_signals, "items-changed",
+                                 G_CALLBACK (missing_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
+  self->pull_signals = g_signal_group_new (CRIA_TYPE_PULL);
+  g_signal_group_connect_object (self->pull_signals, "notify",
+                                 G_CALLBACK (missing_pull_notify_cb),
+                                 self, G_CONNECT_SWAPPED);
 
   update_actions (self);
   update_empty_page (self);
@@ -584,6 +853,10 @@ cria_chat_page_set_session (CriaChatPage    *self,
 
   g_signal_group_set_target (self->session_signals, session);
   gtk_no_selection_set_model (self->selection, G_LIST_MODEL (session));
+  if (session != NULL)
+    session_model_notify_cb (self, NULL, session);
+  else
+    update_missing (self);
 
   self->stick_to_bottom = TRUE;
   queue_scroll_to_bottom (self);
@@ -644,4 +917,34 @@ cria_chat_page_get_list_view (CriaChatPage *self)
   g_return_val_if_fail (CRIA_IS_CHAT_PAGE (self), NULL);
 
   return self->list_view;
+}
+
+GtkRevealer *
+_cria_chat_page_get_missing_revealer (CriaChatPage *self)
+{
+  return self->missing_revealer;
+}
+
+GtkLabel *
+_cria_chat_page_get_missing_label (CriaChatPage *self)
+{
+  return self->missing_label;
+}
+
+GtkLabel *
+_cria_chat_page_get_missing_status (CriaChatPage *self)
+{
+  return self->missing_status;
+}
+
+GtkWidget *
+_cria_chat_page_get_missing_download_button (CriaChatPage *self)
+{
+  return self->missing_download_button;
+}
+
+GtkWidget *
+_cria_chat_page_get_missing_choose_button (CriaChatPage *self)
+{
+  return self->missing_choose_button;
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "cria-chat-page.h"
+#include "cria-models-page.h"
 #include "cria-window.h"
 
 G_BEGIN_DECLS
@@ -20,7 +21,9 @@ struct _CriaWindow
   GtkStack             *title_stack;
   GtkDropDown          *model_dropdown;
   GtkMenuButton        *primary_menu_button;
+  GtkToggleButton      *models_button;
   AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
   GtkStack             *stack;
   GtkSpinner           *connecting_spinner;
   AdwStatusPage        *offline_page;
@@ -28,8 +31,10 @@ struct _CriaWindow
   GtkLabel             *offline_retry_label;
   GtkButton            *retry_button;
   GtkButton            *refresh_button;
+  GtkButton            *browse_models_button;
   AdwStatusPage        *no_models_page;
   CriaChatPage         *chat_page;
+  CriaModelsPage       *models_page;
 
   /* Owned References */
   CriaBackendRegistry  *registry;
@@ -51,5 +56,7 @@ struct _CriaWindow
 
 void _cria_window_actions_init   (CriaWindow *self);
 void _cria_window_probe_backends (CriaWindow *self);
+
+CriaModelsPage *_cria_window_ensure_models_page (CriaWindow *self);
 
 G_END_DECLS

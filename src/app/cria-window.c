@@ -14,6 +14,8 @@
 
 #include "cria-config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "cria-error-text.h"
@@ -267,6 +269,62 @@ select_position (CriaWindow *self,
   apply_selected_model (self, remember);
 }
 
+static GtkWidget *
+find_child_of_type (GtkWidget *widget,
+                    GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+
+      if ((found = find_child_of_type (child, type)) != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* With nothing selected, GTK 4.8's drop-down says “(None)”: it says which
+ * model the conversation lacks instead */
+static void
+show_missing_model_in_selector (CriaWindow *self)
+{
+  GtkWidget *stack = find_child_of_type (GTK_WIDGET (self->model_dropdown), GTK_TYPE_STACK);
+  GtkWidget *label = stack ? gtk_stack_get_child_by_name (GTK_STACK (stack), "empty") : NULL;
+  const char *model = cria_chat_session_get_model (self->session);
+  g_autofree char *name = NULL;
+
+  if (!GTK_IS_LABEL (label) || model == NULL)
+    return;
+
+  name = g_str_has_suffix (model, ":latest") ? g_strndup (model, strlen (model) - strlen (":latest"))
+                                             : g_strdup (model);
+  gtk_label_set_text (GTK_LABEL (label), name);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_add_css_class (label, "dim-label");
+}
+
+/* Whether the conversation uses a model its backend, which answers,
+ * does not have (any more) */
+static gboolean
+session_model_was_removed (CriaWindow *self)
+{
+  CriaBackend *backend = cria_chat_session_get_backend (self->session);
+  const char *model = cria_chat_session_get_model (self->session);
+
+  return backend != NULL &&
+         model != NULL && model[0] != '\0' &&
+         g_list_model_get_n_items (G_LIST_MODEL (self->session)) > 0 &&
+         cria_backend_get_status (backend) == CRIA_BACKEND_STATUS_ONLINE &&
+         g_list_model_get_n_items (cria_backend_get_models (backend)) > 0 &&
+         cria_backend_find_model (backend, model) == NULL;
+}
+
 /* After the list changed: keep the session's model if it is still there,
  * else the last one used, else the first. */
 static void
@@ -280,6 +338,17 @@ sync_selection (CriaWindow *self)
   position = find_model (self,
                          cria_chat_session_get_backend (self->session), NULL,
                          cria_chat_session_get_model (self->session));
+
+  /* A conversation keeps its model when the model goes away: the chat
+   * page says it is not installed, and offers to download it again or to
+   * choose another one. */
+  if (position == GTK_INVALID_LIST_POSITION && session_model_was_removed (self))
+    {
+      g_debug ("The model of the conversation is not installed any more");
+      select_position (self, GTK_INVALID_LIST_POSITION, FALSE);
+      show_missing_model_in_selector (self);
+      return;
+    }
 
   if (position == GTK_INVALID_LIST_POSITION)
     {
@@ -496,6 +565,25 @@ compute_page (CriaWindow *self)
   return "connecting";
 }
 
+static gboolean
+models_shown (CriaWindow *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "models") == 0;
+}
+
+static void
+update_title (CriaWindow *self)
+{
+  const char *title = "title";
+
+  if (models_shown (self))
+    title = "models";
+  else if (g_strcmp0 (compute_page (self), "chat") == 0)
+    title = "model";
+
+  gtk_stack_set_visible_child_name (self->title_stack, title);
+}
+
 static void
 update_page (CriaWindow *self)
 {
@@ -511,8 +599,7 @@ update_page (CriaWindow *self)
   else if (!offline)
     g_clear_handle_id (&self->countdown_id, g_source_remove);
 
-  gtk_stack_set_visible_child_name (self->title_stack,
-                                    g_str_equal (page, "chat") ? "model" : "title");
+  update_title (self);
 
   /* A spinner keeps the frame clock running even on a hidden page */
   gtk_spinner_set_spinning (self->connecting_spinner, g_str_equal (page, "connecting"));
@@ -525,7 +612,7 @@ update_page (CriaWindow *self)
   gtk_stack_set_visible_child_name (self->stack, page);
 
   /* Back to chatting: the keyboard goes where the user types */
-  if (g_str_equal (page, "chat"))
+  if (g_str_equal (page, "chat") && !models_shown (self))
     gtk_widget_grab_focus (GTK_WIDGET (self->chat_page));
 }
 
@@ -626,6 +713,73 @@ _cria_window_probe_backends (CriaWindow *self)
   if (self->countdown_id != 0)
     update_countdown (self);
 }
+
+/* The models page ------------------------------------------------------- */
+
+/* win.show-models: the models page, or back to the chat (Ctrl+M) */
+/**
+ * _cria_window_ensure_models_page:
+ *
+ * The Models page is built the first time it is shown: building and laying
+ * it out costs more at start-up than the rest of the window, and most
+ * starts never open it.
+ *
+ * Returns: (transfer none): the page
+ */
+CriaModelsPage *
+_cria_window_ensure_models_page (CriaWindow *self)
+{
+  g_return_val_if_fail (CRIA_IS_WINDOW (self), NULL);
+
+  if (self->models_page == NULL)
+    {
+      self->models_page = CRIA_MODELS_PAGE (cria_models_page_new ());
+      cria_models_page_set_registry (self->models_page, self->registry);
+      gtk_stack_add_named (self->main_stack, GTK_WIDGET (self->models_page), "models");
+    }
+
+  return self->models_page;
+}
+
+static void
+show_models_change_state (GSimpleAction *action,
+                          GVariant      *state,
+                          gpointer       user_data)
+{
+  CriaWindow *self = CRIA_WINDOW (user_data);
+  gboolean shown = g_variant_get_boolean (state);
+
+  g_simple_action_set_state (action, state);
+
+  if (shown)
+    _cria_window_ensure_models_page (self);
+
+  gtk_stack_set_visible_child_name (self->main_stack, shown ? "models" : "chat");
+  update_title (self);
+
+  if (shown)
+    gtk_widget_grab_focus (GTK_WIDGET (self->models_page));
+  else if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "chat") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->chat_page));
+}
+
+/* win.choose-model: opens the model selector, e.g. for a chat whose
+ * model is not installed */
+static void
+choose_model_activate (GSimpleAction *action,
+                       GVariant      *param,
+                       gpointer       user_data)
+{
+  CriaWindow *self = CRIA_WINDOW (user_data);
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->model_dropdown)))
+    g_signal_emit_by_name (self->model_dropdown, "activate");
+}
+
+static const GActionEntry models_actions[] = {
+  { "show-models", NULL, NULL, "false", show_models_change_state },
+  { "choose-model", choose_model_activate },
+};
 
 /* Window state ---------------------------------------------------------- */
 
@@ -835,16 +989,22 @@ cria_window_class_init (CriaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, primary_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, CriaWindow, models_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CriaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, connecting_spinner);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, offline_page);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, offline_error_label);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, offline_retry_label);
+  gtk_widget_class_bind_template_child (widget_class, CriaWindow, browse_models_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, no_models_page);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, chat_page);
 
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.show-models", NULL);
+
   g_type_ensure (CRIA_TYPE_CHAT_PAGE);
+  g_type_ensure (CRIA_TYPE_MODELS_PAGE);
 }
 
 /* GTK 4.8 leaves the parts of a GtkDropDown unnamed: a screen reader
@@ -888,6 +1048,7 @@ cria_window_init (CriaWindow *self)
    * without the label property the name comes from the visible label. */
   gtk_accessible_reset_property (GTK_ACCESSIBLE (self->retry_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
   gtk_accessible_reset_property (GTK_ACCESSIBLE (self->refresh_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->browse_models_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
   name_drop_down_parts (GTK_WIDGET (self->model_dropdown));
 
 #if DEVELOPMENT_BUILD
@@ -898,6 +1059,10 @@ cria_window_init (CriaWindow *self)
   cria_chat_page_set_session (self->chat_page, self->session);
 
   _cria_window_actions_init (self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   models_actions,
+                                   G_N_ELEMENTS (models_actions),
+                                   self);
 
   load_window_state (self);
 }
