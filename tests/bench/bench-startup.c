@@ -24,13 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
+
+#include "bench-utils.h"
 
 #define BUDGET_RATIO      1.3
 #define CHILD_TIMEOUT_MS  30000
@@ -69,56 +70,6 @@ static const GOptionEntry entries[] = {
 
 /* Statistics ------------------------------------------------------------ */
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median (GArray *values)
-{
-  g_autoptr(GArray) sorted = NULL;
-  guint n = values->len;
-
-  if (n == 0)
-    return 0;
-
-  sorted = g_array_copy (values);
-  g_array_sort (sorted, compare_doubles);
-
-  if (n % 2 == 1)
-    return g_array_index (sorted, double, n / 2);
-
-  return (g_array_index (sorted, double, n / 2 - 1) + g_array_index (sorted, double, n / 2)) / 2;
-}
-
-static double
-minimum (GArray *values)
-{
-  double min = values->len > 0 ? g_array_index (values, double, 0) : 0;
-
-  for (guint i = 1; i < values->len; i++)
-    min = MIN (min, g_array_index (values, double, i));
-
-  return min;
-}
-
-static double
-maximum (GArray *values)
-{
-  double max = values->len > 0 ? g_array_index (values, double, 0) : 0;
-
-  for (guint i = 1; i < values->len; i++)
-    max = MAX (max, g_array_index (values, double, i));
-
-  return max;
-}
-
 /* The median of the ratios @a[i] / @b[i]: runs i of two series ran one
  * after the other, so their ratio is less sensitive to the load of the
  * machine drifting than the ratio of the medians */
@@ -135,7 +86,7 @@ paired_ratio (GArray *a,
       g_array_append_val (ratios, ratio);
     }
 
-  return median (ratios);
+  return bench_median (ratios);
 }
 
 static void
@@ -144,59 +95,8 @@ print_ratio (const char *what,
              GArray     *b)
 {
   g_print ("  %-34s %6.2f×  %6.2f×  %6.2f×\n", what,
-           paired_ratio (a, b), median (a) / median (b), minimum (a) / minimum (b));
-}
-
-/* The simulator --------------------------------------------------------- */
-
-/* The simulator must not outlive a benchmark that crashed */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-/* Starts cria-sim on a free port; returns its URL, or NULL */
-static char *
-start_simulator (GSubprocess **out_process)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) input = NULL;
-  g_autoptr(GError) error = NULL;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawn (launcher, &error,
-                                         sim_path, "--port", "0", NULL);
-  if (process == NULL)
-    {
-      g_printerr ("bench-startup: cannot start %s: %s\n", sim_path, error->message);
-      return NULL;
-    }
-
-  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error);
-      const char *url;
-
-      if (line == NULL)
-        {
-          g_printerr ("bench-startup: cria-sim did not start: %s\n",
-                      error ? error->message : "it exited");
-          g_subprocess_force_exit (process);
-          return NULL;
-        }
-
-      url = strstr (line, "http://");
-      if (strstr (line, "listening on") != NULL && url != NULL)
-        {
-          *out_process = g_steal_pointer (&process);
-          return g_strdup (url);
-        }
-    }
+           paired_ratio (a, b), bench_median (a) / bench_median (b),
+           bench_minimum (a) / bench_minimum (b));
 }
 
 /* An address where nothing listens: a port the kernel just gave out */
@@ -333,8 +233,7 @@ run_once (const char         *program,
     }
 
   *rss_mib = usage.ru_maxrss / 1024.0;
-  *cpu_ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
-            (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
+  *cpu_ms = bench_rusage_ms (&usage);
 
   return TRUE;
 }
@@ -346,15 +245,11 @@ print_series (const Series *series)
 {
   g_print ("%-34s %8.1f %8.1f %8.1f   %7.1f %7.1f %7.1f   %7.1f\n",
            series->title,
-           median (series->wall_ms), minimum (series->wall_ms), maximum (series->wall_ms),
-           median (series->rss_mib), minimum (series->rss_mib), maximum (series->rss_mib),
-           median (series->cpu_ms));
-}
-
-static const char *
-verdict (double ratio)
-{
-  return ratio <= BUDGET_RATIO ? "PASS" : "MISS";
+           bench_median (series->wall_ms), bench_minimum (series->wall_ms),
+           bench_maximum (series->wall_ms),
+           bench_median (series->rss_mib), bench_minimum (series->rss_mib),
+           bench_maximum (series->rss_mib),
+           bench_median (series->cpu_ms));
 }
 
 int
@@ -401,7 +296,7 @@ main (int   argc,
       return 77;
     }
 
-  sim_url = start_simulator (&sim);
+  sim_url = bench_sim_start (sim_path, NULL, &sim);
   if (sim_url == NULL)
     return 1;
   closed_url = dup_closed_url ();
@@ -449,8 +344,7 @@ main (int   argc,
         }
     }
 
-  g_subprocess_force_exit (sim);
-  g_subprocess_wait (sim, NULL, NULL);
+  bench_sim_stop (&sim);
 
   if (status != 0)
     {
@@ -480,8 +374,10 @@ main (int   argc,
   g_print ("(paired: the median of the ratios of runs made one after the other)\n");
 
   g_print ("\nBudget (within %.1f× of the bare window, paired ratios):\n", BUDGET_RATIO);
-  g_print ("  %s  start-up to first frame  %.2f×\n", verdict (time_ratio), time_ratio);
-  g_print ("  %s  peak memory              %.2f×\n", verdict (rss_ratio), rss_ratio);
+  g_print ("  %s  start-up to first frame  %.2f×\n",
+           bench_verdict (time_ratio <= BUDGET_RATIO), time_ratio);
+  g_print ("  %s  peak memory              %.2f×\n",
+           bench_verdict (rss_ratio <= BUDGET_RATIO), rss_ratio);
 
 out:
   for (guint s = 0; s < N_SERIES; s++)

@@ -33,6 +33,8 @@
 #include "cria-core.h"
 #include "cria-chat-store-private.h"
 
+#include "bench-utils.h"
+
 #define SEARCH_BUDGET_MS 50.0
 #define LOAD_BUDGET_MS   250.0
 
@@ -51,33 +53,6 @@ static const GOptionEntry entries[] = {
 };
 
 /* Statistics */
-
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-percentile (GArray *values,
-            double  p)
-{
-  g_autoptr(GArray) sorted = NULL;
-  guint index;
-
-  if (values->len == 0)
-    return 0;
-
-  sorted = g_array_copy (values);
-  g_array_sort (sorted, compare_doubles);
-  index = (guint) (p * (sorted->len - 1) + 0.5);
-
-  return g_array_index (sorted, double, MIN (index, sorted->len - 1));
-}
 
 static double
 now_ms (void)
@@ -302,14 +277,14 @@ bench_search (CriaChatStore *store)
         }
 
       printf ("%-22s %7u %8.2f %8.2f %10.1f %7.0f×\n", queries[q], hits,
-              percentile (times, 0.5), percentile (times, 0.95),
-              percentile (like_times, 0.5),
-              percentile (like_times, 0.5) / MAX (percentile (times, 0.5), 0.001));
+              bench_percentile (times, 0.5), bench_percentile (times, 0.95),
+              bench_percentile (like_times, 0.5),
+              bench_percentile (like_times, 0.5) / MAX (bench_percentile (times, 0.5), 0.001));
     }
 
-  p95 = percentile (all, 0.95);
+  p95 = bench_percentile (all, 0.95);
   printf ("All queries: median %.2f ms, p95 %.2f ms; LIKE median %.1f ms\n",
-          percentile (all, 0.5), p95, percentile (all_like, 0.5));
+          bench_percentile (all, 0.5), p95, bench_percentile (all_like, 0.5));
   printf ("%s: search p95 %.2f ms, budget %.0f ms\n",
           p95 <= SEARCH_BUDGET_MS ? "PASS" : "MISS", p95, SEARCH_BUDGET_MS);
 
@@ -350,7 +325,7 @@ bench_search_async (CriaChatStore *store)
     }
 
   printf ("Async search (thread + own connection), all queries: median %.2f ms, p95 %.2f ms\n",
-          percentile (times, 0.5), percentile (times, 0.95));
+          bench_percentile (times, 0.5), bench_percentile (times, 0.95));
 }
 
 /* Loading a chat */
@@ -411,13 +386,13 @@ bench_load (CriaChatStore *store,
     }
   sqlite3_close (db);
 
-  median = percentile (times, 0.5);
+  median = bench_percentile (times, 0.5);
   printf ("\nLoad a chat of %u messages, %d runs (ms): median %.1f, p95 %.1f; "
           "stepping the rows alone: median %.1f (%.1f× of it)\n",
-          n, reps, median, percentile (times, 0.95), percentile (raw_times, 0.5),
-          median / MAX (percentile (raw_times, 0.5), 0.001));
+          n, reps, median, bench_percentile (times, 0.95), bench_percentile (raw_times, 0.5),
+          median / MAX (bench_percentile (raw_times, 0.5), 0.001));
   printf ("%s: load %.1f ms, budget %.0f ms\n",
-          median <= LOAD_BUDGET_MS ? "PASS" : "MISS", median, LOAD_BUDGET_MS);
+          bench_verdict (median <= LOAD_BUDGET_MS), median, LOAD_BUDGET_MS);
 }
 
 /* Opening and streamed writes */
@@ -474,8 +449,8 @@ bench_open (const char *path)
   g_stat (path, &st);
   printf ("\nOpen the store (%.0f MiB; the chats list loaded), median: %.1f ms; "
           "after a crash (quick_check first): %.1f ms; a bare sqlite3_open + one query: %.2f ms\n",
-          st.st_size / (1024.0 * 1024.0), percentile (times, 0.5),
-          percentile (checked_times, 0.5), percentile (bare_times, 0.5));
+          st.st_size / (1024.0 * 1024.0), bench_percentile (times, 0.5),
+          bench_percentile (checked_times, 0.5), bench_percentile (bare_times, 0.5));
 }
 
 static void
@@ -508,8 +483,8 @@ bench_reply_write (CriaChatStore *store,
 
   printf ("Write a streamed reply (up to %zu bytes, FTS kept in sync): median %.2f ms, "
           "max %.2f ms\n",
-          cria_chat_message_get_content_length (reply), percentile (times, 0.5),
-          percentile (times, 1.0));
+          cria_chat_message_get_content_length (reply), bench_percentile (times, 0.5),
+          bench_percentile (times, 1.0));
 
   cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_COMPLETE);
   cria_chat_store_update_message (store, reply, NULL);

@@ -23,17 +23,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define _GNU_SOURCE /* RUSAGE_THREAD */
-
 #include "cria-config.h"
 
 #include <locale.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <gtk/gtk.h>
@@ -42,29 +36,24 @@
 #include "cria-chat-page.h"
 #include "cria-window.h"
 
+#include "bench-utils.h"
+
 #define BUCKET_TOKENS       1000
 #define MAX_BUCKETS         20
-#define STALL_PERIOD_MS     2
 #define STALL_BUDGET_MS     50.0
 #define FLAT_BUDGET_RATIO   1.3
 #define SETTLE_MS           500
 #define PROMPT              "Tell me a long story, please."
 
+/* end_us: the reply left the streaming state; frames.final_paint_us: in
+ * the window, the first frame after that; frames from the first token */
 typedef struct
 {
-  guint    rep;
-  gboolean ui;
+  BenchRun base;
   gboolean via_action;        /* sent with chat.send, not send_async */
-  gboolean ok;
 
   guint    n_tokens;          /* notify::content of the reply */
   gsize    n_bytes;
-  gint64   start_us;
-  double   start_cpu_ms;
-  gint64   end_us;            /* the reply left the streaming state */
-  double   end_cpu_ms;
-  gint64   final_paint_us;    /* window: the first frame after that */
-  double   final_paint_cpu_ms;
 
   /* Samples at token 1, then at every BUCKET_TOKENS tokens */
   double   first_token_cpu_ms;
@@ -72,15 +61,6 @@ typedef struct
   double   mark_cpu_ms[MAX_BUCKETS + 1];
   gint64   mark_us[MAX_BUCKETS + 1];
   guint    n_marks;
-
-  double   max_stall_ms;
-  double   max_stall_cpu_ms;      /* within it, the main thread on a CPU */
-  double   max_stall_wait_ms;     /* and waiting for one */
-  glong    max_stall_majflt;      /* major page faults: blocked on the disk */
-  guint    n_stalls_over_frame;   /* > 16.7 ms */
-  guint    n_stalls_over_budget;  /* > 50 ms */
-  double   max_paint_gap_ms;
-  guint    n_paints;
 
   double   rss_before_mib;
   double   rss_after_mib;
@@ -95,8 +75,7 @@ typedef struct
   CriaWindow      *window;
   CriaChatSession *ui_session;
   GtkWidget       *chat_page;
-  GdkFrameClock   *frame_clock;
-  gulong           after_paint_id;
+  BenchFrameMeter  frame_meter;
 
   /* The run under way */
   Run             *run;
@@ -104,18 +83,7 @@ typedef struct
   gulong           items_changed_id;
   gboolean         core_send_done;
 
-  /* The stall probe */
-  gboolean         stall_armed;
-  gint64           last_tick_us;
-  int              schedstat_fd;    /* /proc/thread-self/schedstat of the main thread */
-  double           last_tick_cpu_ms;
-  double           last_tick_wait_ms;
-  glong            last_tick_majflt;
-
-  /* The frame probe */
-  gboolean         paint_armed;
-  gint64           last_paint_us;
-  gboolean         any_paint;
+  BenchStallMeter *stall_meter;
 } Bench;
 
 static char *sim_path;
@@ -137,17 +105,6 @@ static const GOptionEntry entries[] = {
 /* Measures -------------------------------------------------------------- */
 
 static double
-cpu_time_ms (void)
-{
-  struct rusage usage;
-
-  getrusage (RUSAGE_SELF, &usage);
-
-  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
-}
-
-static double
 rss_mib (void)
 {
   g_autofree char *statm = NULL;
@@ -165,123 +122,6 @@ rss_mib (void)
   return pages * sysconf (_SC_PAGESIZE) / (1024.0 * 1024.0);
 }
 
-/* The time the main thread spent on a CPU and waiting for one, from
- * /proc/thread-self/schedstat: what is left of a stall was spent blocked */
-static void
-read_schedstat (Bench  *bench,
-                double *cpu_ms,
-                double *wait_ms)
-{
-  char text[128];
-  ssize_t n;
-  char *end;
-
-  *cpu_ms = *wait_ms = 0;
-
-  if (bench->schedstat_fd < 0)
-    return;
-
-  n = pread (bench->schedstat_fd, text, sizeof text - 1, 0);
-  if (n <= 0)
-    return;
-  text[n] = '\0';
-
-  *cpu_ms = g_ascii_strtoull (text, &end, 10) / 1e6;
-  *wait_ms = g_ascii_strtoull (end, NULL, 10) / 1e6;
-}
-
-static gboolean
-stall_tick_cb (gpointer user_data)
-{
-  Bench *bench = user_data;
-  gint64 now = g_get_monotonic_time ();
-  struct rusage usage;
-  double cpu_now, wait_now;
-
-  read_schedstat (bench, &cpu_now, &wait_now);
-  getrusage (RUSAGE_THREAD, &usage);
-
-  if (bench->stall_armed && bench->run != NULL && bench->last_tick_us != 0)
-    {
-      double gap_ms = (now - bench->last_tick_us) / 1000.0;
-
-      if (gap_ms > bench->run->max_stall_ms)
-        {
-          bench->run->max_stall_ms = gap_ms;
-          bench->run->max_stall_cpu_ms = cpu_now - bench->last_tick_cpu_ms;
-          bench->run->max_stall_wait_ms = wait_now - bench->last_tick_wait_ms;
-          bench->run->max_stall_majflt = usage.ru_majflt - bench->last_tick_majflt;
-        }
-      if (gap_ms > 1000.0 / 60)
-        bench->run->n_stalls_over_frame++;
-      if (gap_ms > STALL_BUDGET_MS)
-        bench->run->n_stalls_over_budget++;
-    }
-
-  bench->last_tick_us = now;
-  bench->last_tick_cpu_ms = cpu_now;
-  bench->last_tick_wait_ms = wait_now;
-  bench->last_tick_majflt = usage.ru_majflt;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-after_paint_cb (GdkFrameClock *frame_clock,
-                Bench         *bench)
-{
-  gint64 now = g_get_monotonic_time ();
-  Run *run = bench->run;
-
-  bench->any_paint = TRUE;
-
-  if (run == NULL)
-    return;
-
-  if (bench->paint_armed)
-    {
-      run->max_paint_gap_ms = MAX (run->max_paint_gap_ms, (now - bench->last_paint_us) / 1000.0);
-      bench->last_paint_us = now;
-      run->n_paints++;
-    }
-
-  if (run->end_us != 0 && run->final_paint_us == 0)
-    {
-      run->final_paint_us = now;
-      run->final_paint_cpu_ms = cpu_time_ms ();
-      bench->paint_armed = FALSE;
-    }
-}
-
-/* Iterates the main context until @cond holds or @seconds pass */
-#define wait_until(cond, seconds)                                            \
-  ({                                                                         \
-    gint64 _deadline = g_get_monotonic_time () + (gint64) (seconds) * G_USEC_PER_SEC; \
-    gboolean _ok = TRUE;                                                     \
-    while (!(cond))                                                          \
-      {                                                                      \
-        if (g_get_monotonic_time () > _deadline)                             \
-          {                                                                  \
-            _ok = FALSE;                                                     \
-            break;                                                           \
-          }                                                                  \
-        g_main_context_iteration (NULL, TRUE);                               \
-      }                                                                      \
-    _ok;                                                                     \
-  })
-
-static void
-run_for (guint msec)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) msec * 1000;
-
-  /* The stall probe wakes the loop every 2 ms */
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static double run_total_ms (const Run *run);
-
 /* The reply ------------------------------------------------------------- */
 
 static void
@@ -296,17 +136,16 @@ reply_content_cb (CriaChatMessage *reply,
   if (run->n_tokens == 1)
     {
       run->first_token_us = g_get_monotonic_time ();
-      run->first_token_cpu_ms = cpu_time_ms ();
+      run->first_token_cpu_ms = bench_cpu_ms ();
 
       /* From now until the final frame, the user waits for frames */
-      bench->paint_armed = TRUE;
-      bench->last_paint_us = run->first_token_us;
+      bench_frame_meter_arm (&bench->frame_meter, run->first_token_us);
     }
 
   if (run->n_tokens % BUCKET_TOKENS == 0 && run->n_marks < MAX_BUCKETS)
     {
       run->mark_us[run->n_marks] = g_get_monotonic_time ();
-      run->mark_cpu_ms[run->n_marks] = cpu_time_ms ();
+      run->mark_cpu_ms[run->n_marks] = bench_cpu_ms ();
       run->n_marks++;
     }
 }
@@ -318,15 +157,16 @@ reply_state_cb (CriaChatMessage *reply,
 {
   Run *run = bench->run;
 
-  if (cria_chat_message_get_state (reply) == CRIA_MESSAGE_STATE_STREAMING || run->end_us != 0)
+  if (cria_chat_message_get_state (reply) == CRIA_MESSAGE_STATE_STREAMING || run->base.end_us != 0)
     return;
 
-  run->end_us = g_get_monotonic_time ();
-  run->end_cpu_ms = cpu_time_ms ();
-  run->ok = cria_chat_message_get_state (reply) == CRIA_MESSAGE_STATE_COMPLETE;
+  run->base.end_us = g_get_monotonic_time ();
+  run->base.end_cpu_ms = bench_cpu_ms ();
+  bench_frame_meter_end (&bench->frame_meter);
+  run->base.ok = cria_chat_message_get_state (reply) == CRIA_MESSAGE_STATE_COMPLETE;
   run->n_bytes = cria_chat_message_get_content_length (reply);
 
-  if (!run->ok)
+  if (!run->base.ok)
     {
       const GError *error = cria_chat_message_get_error (reply);
 
@@ -413,27 +253,25 @@ adopt_window (Bench      *bench,
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &bench->window);
   bench->ui_session = cria_window_get_session (window);
   bench->chat_page = find_descendant (GTK_WIDGET (window), CRIA_TYPE_CHAT_PAGE);
-  bench->any_paint = FALSE;
-
-  bench->frame_clock = g_object_ref (gtk_widget_get_frame_clock (GTK_WIDGET (window)));
-  bench->after_paint_id = g_signal_connect (bench->frame_clock, "after-paint",
-                                            G_CALLBACK (after_paint_cb), bench);
+  bench_frame_meter_attach (&bench->frame_meter, GTK_WIDGET (window));
 
   if (bench->chat_page == NULL ||
-      !wait_until (bench->any_paint && cria_chat_session_can_send (bench->ui_session), 30))
+      !bench_wait_until (bench->frame_meter.any_paint &&
+                         cria_chat_session_can_send (bench->ui_session), 30))
     {
       g_printerr ("bench-stream: the window never selected a model\n");
       return FALSE;
     }
 
-  run_for (SETTLE_MS);
+  bench_run_for (SETTLE_MS);
 
   return TRUE;
 }
 
 static gboolean
-open_window (Bench *bench)
+open_window (gpointer user_data)
 {
+  Bench *bench = user_data;
   CriaWindow *window = cria_window_new (bench->app);
 
   gtk_window_present (GTK_WINDOW (window));
@@ -445,13 +283,10 @@ open_window (Bench *bench)
  * the user can reach (no action clears a conversation yet), and closing it
  * checks that the window goes away */
 static void
-close_window (Bench *bench)
+close_window (gpointer user_data)
 {
-  if (bench->frame_clock != NULL)
-    {
-      g_clear_signal_handler (&bench->after_paint_id, bench->frame_clock);
-      g_clear_object (&bench->frame_clock);
-    }
+  Bench *bench = user_data;
+  bench_frame_meter_detach (&bench->frame_meter);
 
   bench->ui_session = NULL;
   bench->chat_page = NULL;
@@ -460,26 +295,26 @@ close_window (Bench *bench)
     return;
 
   gtk_window_destroy (GTK_WINDOW (bench->window));
-  if (!wait_until (bench->window == NULL, 10))
+  if (!bench_wait_until (bench->window == NULL, 10))
     {
       g_printerr ("bench-stream: a closed window was not finalized\n");
       g_object_remove_weak_pointer (G_OBJECT (bench->window), (gpointer *) &bench->window);
       bench->window = NULL;
     }
 
-  run_for (SETTLE_MS);
+  bench_run_for (SETTLE_MS);
 }
 
 static gboolean
-run_stream (Bench    *bench,
-            gboolean  ui,
-            Run      *run)
+run_stream (BenchRun *base,
+            gpointer  user_data)
 {
+  Bench *bench = user_data;
+  Run *run = (Run *) base;
+  gboolean ui = base->ui;
   CriaChatSession *session = ui ? bench->ui_session : bench->core_session;
   guint seconds = (rate > 0 ? (guint) (n_tokens_wanted / rate) : 0) + 60;
   gboolean finished;
-
-  run->ui = ui;
 
   bench->run = run;
   bench->core_send_done = FALSE;
@@ -487,11 +322,11 @@ run_stream (Bench    *bench,
                                               G_CALLBACK (items_changed_cb), bench);
 
   run->rss_before_mib = rss_mib ();
-  bench->stall_armed = TRUE;
-  bench->last_tick_us = 0;
+  bench_stall_meter_arm (bench->stall_meter, &run->base.stalls);
+  bench_frame_meter_begin (&bench->frame_meter, &run->base.frames);
 
-  run->start_us = g_get_monotonic_time ();
-  run->start_cpu_ms = cpu_time_ms ();
+  run->base.start_us = g_get_monotonic_time ();
+  run->base.start_cpu_ms = bench_cpu_ms ();
 
   if (ui)
     {
@@ -507,14 +342,14 @@ run_stream (Bench    *bench,
       cria_chat_session_send_async (session, PROMPT, NULL, NULL, core_send_cb, bench);
     }
 
-  finished = wait_until (run->end_us != 0, seconds);
+  finished = bench_wait_until (run->base.end_us != 0, seconds);
 
   /* In the window, the reply is there for the user once it is painted */
   if (finished && ui)
-    wait_until (run->final_paint_us != 0, 5);
+    bench_wait_until (run->base.frames.final_paint_us != 0, 5);
 
-  bench->stall_armed = FALSE;
-  bench->paint_armed = FALSE;
+  bench_stall_meter_arm (bench->stall_meter, NULL);
+  bench_frame_meter_finish (&bench->frame_meter);
   run->rss_after_mib = rss_mib ();
 
   if (!finished)
@@ -524,9 +359,9 @@ run_stream (Bench    *bench,
       cria_chat_session_stop (session);
     }
 
-  wait_until (!cria_chat_session_get_busy (session), 10);
+  bench_wait_until (!cria_chat_session_get_busy (session), 10);
   if (!ui || !run->via_action)
-    wait_until (bench->core_send_done, 10);
+    bench_wait_until (bench->core_send_done, 10);
 
   g_signal_handler_disconnect (session, bench->items_changed_id);
   bench->items_changed_id = 0;
@@ -541,27 +376,23 @@ run_stream (Bench    *bench,
    * next window run (see close_window ()) */
   if (!ui)
     cria_chat_session_clear (session);
-  run_for (SETTLE_MS);
+  bench_run_for (SETTLE_MS);
 
   g_printerr ("bench-stream: %s run done: %u tokens in %.1f ms; RSS %.1f MiB before, %.1f after\n",
-              ui ? "window" : "core", run->n_tokens, run_total_ms (run),
+              ui ? "window" : "core", run->n_tokens, bench_run_total_ms (&run->base),
               run->rss_before_mib, run->rss_after_mib);
 
-  return finished && run->ok;
+  return finished && run->base.ok;
 }
 
 /* Output ---------------------------------------------------------------- */
 
 static double
-run_total_ms (const Run *run)
+run_cpu_us_per_token (const BenchRun *base)
 {
-  return (run->end_us - run->start_us) / 1000.0;
-}
+  const Run *run = (const Run *) base;
 
-static double
-run_cpu_us_per_token (const Run *run)
-{
-  return run->n_tokens ? (run->end_cpu_ms - run->start_cpu_ms) * 1000.0 / run->n_tokens : 0;
+  return run->n_tokens ? (base->end_cpu_ms - base->start_cpu_ms) * 1000.0 / run->n_tokens : 0;
 }
 
 /* CPU µs per token in bucket @i: tokens 1–1000 (from the first token, so
@@ -578,102 +409,20 @@ run_bucket_us (const Run *run,
 }
 
 static double
-run_flatness (const Run *run)
+run_flatness (const BenchRun *base)
 {
+  const Run *run = (const Run *) base;
+
   if (run->n_marks < 2 || run_bucket_us (run, 0) <= 0)
     return 0;
 
   return run_bucket_us (run, run->n_marks - 1) / run_bucket_us (run, 0);
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a;
-  double y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-typedef double (*RunMeasure) (const Run *run);
-
-static double
-median_of (const Run  *runs,
-           guint       n_runs,
-           gboolean    ui,
-           RunMeasure  measure)
-{
-  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
-  guint n;
-
-  for (guint i = 0; i < n_runs; i++)
-    {
-      if (runs[i].ui == ui)
-        {
-          double value = measure (&runs[i]);
-
-          g_array_append_val (values, value);
-        }
-    }
-
-  n = values->len;
-  if (n == 0)
-    return 0;
-
-  g_array_sort (values, compare_doubles);
-  if (n % 2 == 1)
-    return g_array_index (values, double, n / 2);
-
-  return (g_array_index (values, double, n / 2 - 1) + g_array_index (values, double, n / 2)) / 2;
-}
-
-static double
-maximum_of (const Run  *runs,
-            guint       n_runs,
-            gboolean    ui,
-            RunMeasure  measure)
-{
-  double max = 0;
-
-  for (guint i = 0; i < n_runs; i++)
-    if (runs[i].ui == ui)
-      max = MAX (max, measure (&runs[i]));
-
-  return max;
-}
-
-static const Run *
-worst_run (const Run  *runs,
-           guint       n_runs,
-           gboolean    ui,
-           RunMeasure  measure)
-{
-  const Run *worst = NULL;
-
-  for (guint i = 0; i < n_runs; i++)
-    if (runs[i].ui == ui && (worst == NULL || measure (&runs[i]) > measure (worst)))
-      worst = &runs[i];
-
-  return worst;
-}
-
-static double
-run_stall (const Run *run)
-{
-  return run->max_stall_ms;
-}
-
-static double
-run_paint_gap (const Run *run)
-{
-  return run->max_paint_gap_ms;
-}
-
 static double
 run_first_token_ms (const Run *run)
 {
-  return (run->first_token_us - run->start_us) / 1000.0;
+  return (run->first_token_us - run->base.start_us) / 1000.0;
 }
 
 static void
@@ -687,19 +436,17 @@ print_runs (const Run *runs,
   for (guint i = 0; i < n_runs; i++)
     {
       const Run *run = &runs[i];
-      double total = run_total_ms (run);
+      const BenchStalls *stalls = &run->base.stalls;
+      double total = bench_run_total_ms (&run->base);
 
       g_print ("%-4u %-6s %6u %9.1f %8.0f %8.1f %9.1f %9.1f %8.1f %7.1f %8u %6u ",
-               run->rep, run->ui ? "window" : "core",
+               run->base.rep, run->base.ui ? "window" : "core",
                run->n_tokens, total, total > 0 ? run->n_tokens * 1000.0 / total : 0,
                run_first_token_ms (run),
-               run->end_cpu_ms - run->start_cpu_ms, run_cpu_us_per_token (run),
-               run->max_stall_ms, run->max_stall_cpu_ms,
-               run->n_stalls_over_frame, run->n_stalls_over_budget);
-      if (run->ui)
-        g_print ("%6u %8.1f", run->n_paints, run->max_paint_gap_ms);
-      else
-        g_print ("%6s %8s", "–", "–");
+               run->base.end_cpu_ms - run->base.start_cpu_ms, run_cpu_us_per_token (&run->base),
+               stalls->max_ms, stalls->max_cpu_ms,
+               stalls->n_over_frame, stalls->n_over_budget);
+      bench_run_print_frames (&run->base);
       g_print (" %+7.1f\n", run->rss_after_mib - run->rss_before_mib);
     }
 
@@ -714,77 +461,14 @@ print_runs (const Run *runs,
       const Run *run = &runs[i];
       double tail_cpu;
 
-      g_print ("%-4u %-6s", run->rep, run->ui ? "window" : "core");
+      g_print ("%-4u %-6s", run->base.rep, run->base.ui ? "window" : "core");
       for (guint b = 0; b < run->n_marks; b++)
         g_print (" %11.1f", run_bucket_us (run, b));
 
       /* What the last token cost after it arrived: the final frame */
-      tail_cpu = (run->ui ? run->final_paint_cpu_ms : run->end_cpu_ms) -
-                 (run->n_marks > 0 ? run->mark_cpu_ms[run->n_marks - 1] : run->start_cpu_ms);
-      g_print ("  %9.2f×  %8.1f\n", run_flatness (run), tail_cpu);
-    }
-}
-
-static const char *
-verdict (gboolean pass)
-{
-  return pass ? "PASS" : "MISS";
-}
-
-/* Set-up ---------------------------------------------------------------- */
-
-/* The simulator must not outlive a benchmark that crashed */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-/* Starts cria-sim on a free port; returns its URL, or NULL */
-static char *
-start_simulator (GSubprocess **out_process)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) input = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tokens = g_strdup_printf ("%d", n_tokens_wanted);
-  g_autofree char *tokens_per_second = g_strdup_printf ("%d", rate);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  process = g_subprocess_launcher_spawn (launcher, &error,
-                                         sim_path, "--port", "0",
-                                         "--reply-tokens", tokens,
-                                         "--tokens-per-second", tokens_per_second,
-                                         NULL);
-  if (process == NULL)
-    {
-      g_printerr ("bench-stream: cannot start %s: %s\n", sim_path, error->message);
-      return NULL;
-    }
-
-  input = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (input, NULL, NULL, &error);
-      const char *url;
-
-      if (line == NULL)
-        {
-          g_printerr ("bench-stream: cria-sim did not start: %s\n",
-                      error ? error->message : "it exited");
-          g_subprocess_force_exit (process);
-          return NULL;
-        }
-
-      url = strstr (line, "http://");
-      if (strstr (line, "listening on") != NULL && url != NULL)
-        {
-          *out_process = g_steal_pointer (&process);
-          return g_strdup (url);
-        }
+      tail_cpu = (run->base.ui ? run->base.frames.final_paint_cpu_ms : run->base.end_cpu_ms) -
+                 (run->n_marks > 0 ? run->mark_cpu_ms[run->n_marks - 1] : run->base.start_cpu_ms);
+      g_print ("  %9.2f×  %8.1f\n", run_flatness (&run->base), tail_cpu);
     }
 }
 
@@ -796,15 +480,16 @@ main (int   argc,
   g_autoptr(GSubprocess) sim = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *tokens = NULL;
+  g_autofree char *tokens_per_second = NULL;
   g_autofree Run *runs = NULL;
-  Bench bench = { NULL, .schedstat_fd = -1 };
+  Bench bench = { NULL };
+  BenchRuns all;
   g_autofree char *model = NULL;
   GtkWindow *window;
-  guint n_runs = 0;
-  guint stall_source;
   gboolean all_via_action = TRUE;
-  double core_cpu, ui_cpu, ui_stall, ui_flat, core_flat, ui_total, core_total;
-  const Run *stalled;
+  double ui_stall, ui_flat;
+  const BenchRun *stalled;
   char rate_text[32];
   int status = 0;
 
@@ -834,7 +519,12 @@ main (int   argc,
       return 77;
     }
 
-  url = start_simulator (&sim);
+  tokens = g_strdup_printf ("%d", n_tokens_wanted);
+  tokens_per_second = g_strdup_printf ("%d", rate);
+  url = bench_sim_start (sim_path,
+                         (const char * const []) { "--reply-tokens", tokens,
+                                                   "--tokens-per-second", tokens_per_second, NULL },
+                         &sim);
   if (url == NULL)
     return 1;
 
@@ -867,8 +557,7 @@ main (int   argc,
   model = g_strdup (cria_chat_session_get_model (bench.ui_session));
   close_window (&bench);
 
-  bench.schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
-  stall_source = g_timeout_add_full (G_PRIORITY_HIGH, STALL_PERIOD_MS, stall_tick_cb, &bench, NULL);
+  bench.stall_meter = bench_stall_meter_new (STALL_BUDGET_MS, NULL, NULL);
 
   if (rate > 0)
     g_snprintf (rate_text, sizeof rate_text, "%d tokens/s", rate);
@@ -883,28 +572,14 @@ main (int   argc,
            g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "default");
 
   runs = g_new0 (Run, 2 * n_reps);
-  for (int rep = 0; rep < n_reps && status == 0; rep++)
-    {
-      for (guint ui = 0; ui < 2 && status == 0; ui++)
-        {
-          if (only != NULL && g_strcmp0 (only, ui ? "window" : "core") != 0)
-            continue;
+  all = (BenchRuns) { runs, sizeof *runs, 0 };
+  if (!bench_runs_alternate (&all, n_reps, only, open_window, run_stream, close_window, &bench))
+    status = 1;
+  for (guint i = 0; i < all.n_runs; i++)
+    if (runs[i].base.ui && !runs[i].via_action)
+      all_via_action = FALSE;
 
-          memset (&runs[n_runs], 0, sizeof runs[n_runs]);
-          runs[n_runs].rep = rep + 1;
-          if (ui && !open_window (&bench))
-            status = 1;
-          else if (!run_stream (&bench, ui, &runs[n_runs]))
-            status = 1;
-          if (ui)
-            close_window (&bench);
-          if (ui && !runs[n_runs].via_action)
-            all_via_action = FALSE;
-          n_runs++;
-        }
-    }
-
-  g_source_remove (stall_source);
+  g_clear_pointer (&bench.stall_meter, bench_stall_meter_free);
 
   if (status != 0)
     {
@@ -912,30 +587,23 @@ main (int   argc,
       goto out;
     }
 
-  print_runs (runs, n_runs);
+  print_runs (runs, all.n_runs);
 
   if (only != NULL)
     goto out;
 
-  core_cpu = median_of (runs, n_runs, FALSE, run_cpu_us_per_token);
-  ui_cpu = median_of (runs, n_runs, TRUE, run_cpu_us_per_token);
-  core_flat = median_of (runs, n_runs, FALSE, run_flatness);
-  ui_flat = median_of (runs, n_runs, TRUE, run_flatness);
-  stalled = worst_run (runs, n_runs, TRUE, run_stall);
-  ui_stall = stalled->max_stall_ms;
+  ui_flat = bench_runs_median (&all, TRUE, run_flatness);
+  stalled = bench_runs_worst (&all, TRUE, bench_run_stall_ms);
+  ui_stall = stalled->stalls.max_ms;
 
   g_print ("\nMedians (window / core):\n");
-  ui_total = median_of (runs, n_runs, TRUE, run_total_ms);
-  core_total = median_of (runs, n_runs, FALSE, run_total_ms);
-  g_print ("  total time        %9.1f ms / %9.1f ms   %.2f×\n",
-           ui_total, core_total, ui_total / core_total);
-  g_print ("  CPU per token     %9.1f µs / %9.1f µs   %.2f×\n",
-           ui_cpu, core_cpu, ui_cpu / core_cpu);
-  g_print ("  last/first bucket %9.2f×    / %9.2f×\n", ui_flat, core_flat);
-  g_print ("  longest stall     %9.1f ms / %9.1f ms   (worst run)\n",
-           ui_stall, maximum_of (runs, n_runs, FALSE, run_stall));
+  bench_runs_print_median (&all, "total time", "ms", 1, bench_run_total_ms);
+  bench_runs_print_median (&all, "CPU per token", "µs", 1, run_cpu_us_per_token);
+  g_print ("  last/first bucket %9.2f×    / %9.2f×\n",
+           ui_flat, bench_runs_median (&all, FALSE, run_flatness));
+  bench_runs_print_stall (&all);
   g_print ("  longest frame gap %9.1f ms, first token to final frame (worst run)\n",
-           maximum_of (runs, n_runs, TRUE, run_paint_gap));
+           bench_runs_maximum (&all, TRUE, bench_run_frame_gap_ms));
   g_print ("  sent with         %s\n",
            all_via_action ? "the chat.send action of the chat page"
                           : "cria_chat_session_send_async (chat.send failed)");
@@ -943,33 +611,27 @@ main (int   argc,
   g_print ("\nBudgets:\n");
   if (rate > 0)
     g_print ("  %s  no stall over %.0f ms at %d tokens/s: worst %.1f ms, in run %u\n",
-             verdict (ui_stall <= STALL_BUDGET_MS), STALL_BUDGET_MS, rate, ui_stall, stalled->rep);
+             bench_verdict (ui_stall <= STALL_BUDGET_MS), STALL_BUDGET_MS, rate, ui_stall,
+             stalled->rep);
   else
     g_print ("  ----  stall budget applies at 1,000 tokens/s "
              "(here: worst %.1f ms, informational)\n", ui_stall);
 
-  /* Where the time of a stall went: Cria's work, a busy machine, or
-   * waiting (on the X server, the disk…) */
+  /* Where the time of a stall went */
   if (ui_stall > STALL_BUDGET_MS)
-    g_print ("        in it the main thread ran %.1f ms, waited %.1f ms for a CPU "
-             "and was blocked %.1f ms (%ld major page faults)\n",
-             stalled->max_stall_cpu_ms, stalled->max_stall_wait_ms,
-             MAX (0, ui_stall - stalled->max_stall_cpu_ms - stalled->max_stall_wait_ms),
-             stalled->max_stall_majflt);
+    {
+      bench_stalls_print_split (&stalled->stalls);
+      g_print (" (%ld major page faults)\n", stalled->stalls.max_majflt);
+    }
   g_print ("  %s  CPU per token flat in the window: last/first bucket %.2f× (≤ %.1f×)\n",
-           verdict (ui_flat <= FLAT_BUDGET_RATIO), ui_flat, FLAT_BUDGET_RATIO);
+           bench_verdict (ui_flat <= FLAT_BUDGET_RATIO), ui_flat, FLAT_BUDGET_RATIO);
 
 out:
-  if (bench.schedstat_fd >= 0)
-    close (bench.schedstat_fd);
+  g_clear_pointer (&bench.stall_meter, bench_stall_meter_free);
   close_window (&bench);
   g_clear_object (&bench.core_session);
   g_clear_object (&bench.app);
-  if (sim != NULL)
-    {
-      g_subprocess_force_exit (sim);
-      g_subprocess_wait (sim, NULL, NULL);
-    }
+  bench_sim_stop (&sim);
 
   return status;
 }

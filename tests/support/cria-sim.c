@@ -1,7 +1,8 @@
 /* cria-sim.c: the Ollama simulator as a program
  *
  *   cria-sim [--port N] [--scenario NAME] [--tokens-per-second N]
- *            [--reply-tokens N] [--list-scenarios]
+ *            [--reply-tokens N] [--pull-interval MS]
+ *            [--pull-bytes-per-tick N] [--list-scenarios]
  *
  * For `build-aux/dev sim`, trying Cria without Ollama, and the benchmarks.
  * Prints "Ollama simulator listening on http://127.0.0.1:PORT" once it
@@ -28,7 +29,13 @@ typedef struct
   const char *description;
   void      (*apply) (CriaTestServer *server,
                       gboolean        paced);
+  /* Pull progress: a line every pull_interval_ms (0: the default),
+   * advancing by pull_bytes_per_tick (0: the default) */
+  guint       pull_interval_ms;
+  guint64     pull_bytes_per_tick;
 } Scenario;
+
+#define DEFAULT_PULL_INTERVAL_MS 60
 
 static void
 apply_default (CriaTestServer *server,
@@ -62,7 +69,6 @@ apply_slow (CriaTestServer *server,
   };
 
   cria_test_server_set_faults (server, &faults);
-  cria_test_server_set_pull_timing (server, 250, 16 * 1024 * 1024);
 }
 
 static void
@@ -102,7 +108,8 @@ apply_empty (CriaTestServer *server,
 static const Scenario scenarios[] = {
   { "default", "a few models, a thinking model among them; healthy replies", apply_default },
   { "thinking", "thinking models that think at length before answering", apply_thinking },
-  { "slow", "a slow model load (2.5 s to the first byte) and slow tokens", apply_slow },
+  { "slow", "a slow model load (2.5 s to the first byte), slow tokens and pulls", apply_slow,
+    250, 16 * 1024 * 1024 },
   { "flaky", "every other request busy (503), every third stream fails midway", apply_flaky },
   { "old-server", "version 0.6.0: no capabilities, no tool call ids, families null",
     apply_old_server },
@@ -132,6 +139,8 @@ main (int   argc,
   double tokens_per_second = 0;
   int port = 11434;
   int reply_tokens = 80;
+  int pull_interval = -1;
+  gint64 pull_bytes_per_tick = 0;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Port to listen on (0: any free port)", "N" },
     { "scenario", 's', 0, G_OPTION_ARG_STRING, &scenario_name, "Scenario (see --list-scenarios)",
@@ -140,6 +149,10 @@ main (int   argc,
       "Pace replies at N tokens per second (0: full speed)", "N" },
     { "reply-tokens", 'r', 0, G_OPTION_ARG_INT, &reply_tokens,
       "Chat replies are N generated tokens long", "N" },
+    { "pull-interval", 0, 0, G_OPTION_ARG_INT, &pull_interval,
+      "A pull progress line every MS per layer (0: no wait; default: the scenario's)", "MS" },
+    { "pull-bytes-per-tick", 0, 0, G_OPTION_ARG_INT64, &pull_bytes_per_tick,
+      "Each pull progress line advances by N bytes (default: the scenario's)", "N" },
     { "list-scenarios", 0, 0, G_OPTION_ARG_NONE, &list_scenarios, "List the scenarios", NULL },
     { NULL }
   };
@@ -174,7 +187,8 @@ main (int   argc,
       return EXIT_FAILURE;
     }
 
-  if (port < 0 || port > G_MAXUINT16 || reply_tokens < 0 || tokens_per_second < 0)
+  if (port < 0 || port > G_MAXUINT16 || reply_tokens < 0 || tokens_per_second < 0 ||
+      pull_interval < -1 || pull_bytes_per_tick < 0)
     {
       g_printerr ("Invalid option value; see --help\n");
       return EXIT_FAILURE;
@@ -185,6 +199,12 @@ main (int   argc,
     cria_test_server_set_generated_reply (server, (guint) reply_tokens);
   cria_test_server_set_tokens_per_second (server, tokens_per_second);
   scenario->apply (server, tokens_per_second > 0);
+  cria_test_server_set_pull_timing (server,
+                                    pull_interval >= 0 ? (guint) pull_interval :
+                                    scenario->pull_interval_ms > 0 ? scenario->pull_interval_ms :
+                                    DEFAULT_PULL_INTERVAL_MS,
+                                    pull_bytes_per_tick > 0 ? (guint64) pull_bytes_per_tick :
+                                    scenario->pull_bytes_per_tick);
 
   if (!cria_test_server_start (server, (guint) port, &error))
     {
