@@ -4,6 +4,11 @@
  * other: the `backends` key (or $OLLAMA_HOST when it is empty) feeds a
  * static backend provider, `idle-timeout` the registry's stall limit.
  *
+ * It also owns the chat store, opened at start-up. A damaged file was moved
+ * aside by the store, and the first window says so; a store that cannot be
+ * opened at all does not stop Cria: chats are just not saved, and the first
+ * window says that.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -16,6 +21,7 @@
 #include "cria-application.h"
 #include "cria-settings.h"
 #include "cria-window.h"
+#include "cria-window-private.h"
 
 struct _CriaApplication
 {
@@ -25,6 +31,8 @@ struct _CriaApplication
   GSettings                 *settings;
   CriaBackendRegistry       *registry;
   CriaStaticBackendProvider *static_provider;
+  CriaChatStore             *store;
+  char                      *store_problem;   /* for the first window */
 };
 
 G_DEFINE_FINAL_TYPE (CriaApplication, cria_application, ADW_TYPE_APPLICATION)
@@ -65,6 +73,33 @@ settings_changed_cb (CriaApplication *self,
     update_backends (self);
   else if (g_str_equal (key, CRIA_SETTINGS_KEY_IDLE_TIMEOUT))
     update_idle_timeout (self);
+}
+
+static void
+open_store (CriaApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *recovered_from;
+
+  self->store = cria_chat_store_new (NULL);
+
+  if (!cria_chat_store_open (self->store, &error))
+    {
+      g_warning ("Could not open the chat store at %s: %s",
+                 cria_chat_store_get_path (self->store), error->message);
+      /* Translators: %s is the path of a file */
+      self->store_problem = g_strdup_printf (_("Chats will not be saved: Cria could not open its chat "
+                                               "history at %s"),
+                                             cria_chat_store_get_path (self->store));
+      g_clear_object (&self->store);
+      return;
+    }
+
+  if ((recovered_from = cria_chat_store_get_recovered_from (self->store)) != NULL)
+    /* Translators: %s is the path of a file */
+    self->store_problem = g_strdup_printf (_("The chat history was damaged and could not be read. "
+                                             "It was kept at %s, and a new one was started."),
+                                           recovered_from);
 }
 
 static void
@@ -156,6 +191,8 @@ cria_application_startup (GApplication *application)
   update_backends (self);
   cria_backend_registry_add_provider (self->registry,
                                       CRIA_BACKEND_PROVIDER (self->static_provider));
+
+  open_store (self);
 }
 
 static void
@@ -166,7 +203,15 @@ cria_application_activate (GApplication *application)
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL)
-    window = GTK_WINDOW (cria_window_new (self));
+    {
+      window = GTK_WINDOW (cria_window_new (self));
+
+      if (self->store_problem != NULL)
+        {
+          _cria_window_add_notice (CRIA_WINDOW (window), self->store_problem);
+          g_clear_pointer (&self->store_problem, g_free);
+        }
+    }
 
   gtk_window_present (window);
 }
@@ -180,6 +225,11 @@ cria_application_shutdown (GApplication *application)
     cria_backend_registry_remove_provider (self->registry,
                                            CRIA_BACKEND_PROVIDER (self->static_provider));
 
+  /* The windows are gone: the replies they tracked are written one last
+   * time */
+  if (self->store != NULL)
+    cria_chat_store_close (self->store);
+
   G_APPLICATION_CLASS (cria_application_parent_class)->shutdown (application);
 }
 
@@ -190,6 +240,8 @@ cria_application_dispose (GObject *object)
 
   g_clear_object (&self->static_provider);
   g_clear_object (&self->registry);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->store_problem, g_free);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (cria_application_parent_class)->dispose (object);
@@ -257,4 +309,20 @@ cria_application_get_settings (CriaApplication *self)
   g_return_val_if_fail (CRIA_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * cria_application_get_store:
+ * @self: a #CriaApplication
+ *
+ * Returns: (transfer none) (nullable): where chats are saved, or %NULL
+ *   before the application started up or when the store could not be
+ *   opened
+ */
+CriaChatStore *
+cria_application_get_store (CriaApplication *self)
+{
+  g_return_val_if_fail (CRIA_IS_APPLICATION (self), NULL);
+
+  return self->store;
 }

@@ -18,5 +18,6 @@ G_DECLARE_FINAL_TYPE (CriaApplication, cria_application, CRIA, APPLICATION, AdwA
 CriaApplication     *cria_application_new          (void);
 CriaBackendRegistry *cria_application_get_registry (CriaApplication *self);
 GSettings           *cria_application_get_settings (CriaApplication *self);
+CriaChatStore       *cria_application_get_store    (CriaApplication *self);
 
 G_END_DECLS

@@ -17,8 +17,19 @@ cria_window_actions_refresh (GSimpleAction *action,
   _cria_window_probe_backends (CRIA_WINDOW (user_data));
 }
 
+/* win.new-chat: a fresh conversation (Ctrl+N); it is stored with its
+ * first message */
+static void
+cria_window_actions_new_chat (GSimpleAction *action,
+                              GVariant      *param,
+                              gpointer       user_data)
+{
+  _cria_window_new_chat (CRIA_WINDOW (user_data));
+}
+
 static const GActionEntry window_actions[] = {
   { "refresh", cria_window_actions_refresh },
+  { "new-chat", cria_window_actions_new_chat },
 };
 
 void

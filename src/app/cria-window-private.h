@@ -22,6 +22,7 @@ struct _CriaWindow
   GtkDropDown          *model_dropdown;
   GtkMenuButton        *primary_menu_button;
   GtkToggleButton      *models_button;
+  GtkButton            *new_chat_button;
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   GtkStack             *stack;
@@ -43,6 +44,8 @@ struct _CriaWindow
   GCancellable         *cancellable;
   GPtrArray            *backends;         /* of CriaBackend, watched */
   GtkListItemFactory   *list_factory;
+  CriaChatStore        *store;            /* NULL when chats are not saved */
+  char                 *last_toast;       /* for the tests */
 
   /* Borrowed References */
   GListModel           *models;           /* the registry's, flattened */
@@ -58,5 +61,9 @@ void _cria_window_actions_init   (CriaWindow *self);
 void _cria_window_probe_backends (CriaWindow *self);
 
 CriaModelsPage *_cria_window_ensure_models_page (CriaWindow *self);
+void            _cria_window_new_chat           (CriaWindow *self);
+void            _cria_window_add_notice         (CriaWindow *self,
+                                                 const char *title);
+const char     *_cria_window_get_last_toast     (CriaWindow *self);
 
 G_END_DECLS

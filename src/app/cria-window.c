@@ -7,6 +7,11 @@
  * selector in the header bar lists every backend's models; choosing one
  * points the chat session at it and remembers it for the next start.
  *
+ * Conversations are saved in the application's chat store: the window
+ * opens the most recent chat that has messages, and win.new-chat starts a
+ * fresh one, stored when its first message is sent. A reopened chat keeps
+ * its model: selected if installed, else shown as missing.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -28,6 +33,7 @@ G_DEFINE_FINAL_TYPE (CriaWindow, cria_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_REGISTRY,
+  PROP_STORE,
   N_PROPS
 };
 
@@ -781,6 +787,129 @@ static const GActionEntry models_actions[] = {
   { "choose-model", choose_model_activate },
 };
 
+/* Chats ----------------------------------------------------------------- */
+
+static CriaBackend *
+find_backend_by_url (CriaWindow *self,
+                     const char *url)
+{
+  GListModel *backends = G_LIST_MODEL (self->registry);
+  guint n_items = g_list_model_get_n_items (backends);
+
+  if (url == NULL || url[0] == '\0')
+    return NULL;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(CriaBackend) backend = g_list_model_get_item (backends, i);
+
+      if (g_strcmp0 (cria_backend_get_base_url (backend), url) == 0)
+        return backend; /* the registry keeps it */
+    }
+
+  return NULL;
+}
+
+/* Shows @session in place of the current conversation, whose reply, if
+ * any, stops (and is saved, incomplete). */
+static void
+set_session (CriaWindow      *self,
+             CriaChatSession *session)
+{
+  g_assert (CRIA_IS_CHAT_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    cria_chat_session_stop (self->session);
+
+  g_set_object (&self->session, session);
+  cria_chat_page_set_session (self->chat_page, session);
+}
+
+/* Opens the most recent chat that has messages, or starts a new one */
+static void
+open_latest_chat (CriaWindow *self)
+{
+  GListModel *chats;
+  guint n_items;
+
+  cria_chat_session_set_store (self->session, self->store, 0);
+
+  if (self->store == NULL)
+    return;
+
+  chats = cria_chat_store_get_chats (self->store);
+  n_items = g_list_model_get_n_items (chats);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(CriaChatInfo) info = g_list_model_get_item (chats, i);
+      g_autoptr(CriaChatSession) session = NULL;
+      g_autoptr(GError) error = NULL;
+      CriaBackend *backend;
+
+      session = cria_chat_session_new_for_chat (self->store, cria_chat_info_get_id (info), &error);
+      if (session == NULL)
+        {
+          g_warning ("Could not open chat %" G_GINT64_FORMAT ": %s",
+                     cria_chat_info_get_id (info), error->message);
+          continue;
+        }
+
+      if (g_list_model_get_n_items (G_LIST_MODEL (session)) == 0)
+        continue;
+
+      /* The chat's model on the chat's backend, when it is still
+       * configured; else the model by name on any backend */
+      backend = find_backend_by_url (self, cria_chat_info_get_backend_url (info));
+      if (backend != NULL)
+        cria_chat_session_set_backend (session, backend);
+
+      g_debug ("Reopening chat %" G_GINT64_FORMAT, cria_chat_info_get_id (info));
+      set_session (self, session);
+      return;
+    }
+}
+
+/**
+ * _cria_window_new_chat:
+ *
+ * Starts a fresh conversation with the selected model. It is stored when
+ * its first message is sent, so empty chats are not kept.
+ */
+void
+_cria_window_new_chat (CriaWindow *self)
+{
+  g_autoptr(CriaChatSession) session = NULL;
+
+  g_return_if_fail (CRIA_IS_WINDOW (self));
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->session)) == 0 &&
+      cria_chat_session_get_chat_id (self->session) == 0)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->chat_page));
+      return;
+    }
+
+  g_debug ("Starting a new chat");
+
+  session = cria_chat_session_new ();
+  cria_chat_session_set_think (session, cria_chat_session_get_think (self->session));
+  cria_chat_session_set_store (session, self->store, 0);
+  set_session (self, session);
+
+  apply_selected_model (self, FALSE);
+  sync_selection (self);
+  update_page (self);
+
+  if (models_shown (self))
+    g_action_group_change_action_state (G_ACTION_GROUP (self), "show-models",
+                                        g_variant_new_boolean (FALSE));
+  gtk_widget_grab_focus (GTK_WIDGET (self->chat_page));
+}
+
 /* Window state ---------------------------------------------------------- */
 
 static void
@@ -879,6 +1008,8 @@ cria_window_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   backends_changed_cb (self, 0, 0, 0, G_LIST_MODEL (self->registry));
 
+  open_latest_chat (self);
+
   update_backend_titles (self);
   sync_selection (self);
   update_page (self);
@@ -911,8 +1042,10 @@ cria_window_dispose (GObject *object)
   g_clear_object (&self->list_factory);
   g_clear_object (&self->session);
   g_clear_object (&self->registry);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->backends, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cria_window_parent_class)->dispose (object);
@@ -932,6 +1065,10 @@ cria_window_get_property (GObject    *object,
       g_value_set_object (value, self->registry);
       break;
 
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -949,6 +1086,10 @@ cria_window_set_property (GObject      *object,
     {
     case PROP_REGISTRY:
       self->registry = g_value_dup_object (value);
+      break;
+
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
       break;
 
     default:
@@ -980,6 +1121,16 @@ cria_window_class_init (CriaWindowClass *klass)
                          CRIA_TYPE_BACKEND_REGISTRY,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * CriaWindow:store:
+   *
+   * Where the window's conversations are saved, or %NULL when they are not.
+   */
+  properties [PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         CRIA_TYPE_CHAT_STORE,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cria/Cria/ui/cria-window.ui");
@@ -990,6 +1141,7 @@ cria_window_class_init (CriaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, models_button);
+  gtk_widget_class_bind_template_child (widget_class, CriaWindow, new_chat_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, stack);
@@ -1002,6 +1154,7 @@ cria_window_class_init (CriaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, chat_page);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.show-models", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat", NULL);
 
   g_type_ensure (CRIA_TYPE_CHAT_PAGE);
   g_type_ensure (CRIA_TYPE_MODELS_PAGE);
@@ -1081,6 +1234,7 @@ cria_window_new (CriaApplication *application)
   return g_object_new (CRIA_TYPE_WINDOW,
                        "application", application,
                        "registry", cria_application_get_registry (application),
+                       "store", cria_application_get_store (application),
                        NULL);
 }
 
@@ -1121,7 +1275,41 @@ cria_window_add_toast (CriaWindow *self,
   g_return_if_fail (CRIA_IS_WINDOW (self));
   g_return_if_fail (title != NULL);
 
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (title);
+
   toast = adw_toast_new (title);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * _cria_window_add_notice:
+ *
+ * A toast that stays until it is dismissed, for what the user must not
+ * miss, such as a damaged chat history.
+ */
+void
+_cria_window_add_notice (CriaWindow *self,
+                         const char *title)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (CRIA_IS_WINDOW (self));
+  g_return_if_fail (title != NULL);
+
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (title);
+
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+const char *
+_cria_window_get_last_toast (CriaWindow *self)
+{
+  g_return_val_if_fail (CRIA_IS_WINDOW (self), NULL);
+
+  return self->last_toast;
 }

@@ -5,6 +5,11 @@
  * whatever happens to the request, the text already received stays, and the
  * reply is marked complete, incomplete or failed.
  *
+ * A session bound to a CriaChatStore saves as it goes: each message the
+ * user sends is appended to the chat (created with the first one, which
+ * gives it its title), each reply is tracked by the store while it streams,
+ * and a change of model or backend is remembered for the chat.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -13,6 +18,7 @@
 #include "cria-config.h"
 
 #include "cria-chat-session.h"
+#include "cria-chat-session-private.h"
 #include "cria-enums.h"
 #include "cria-error.h"
 
@@ -24,6 +30,8 @@ struct _CriaChatSession
   CriaBackend     *backend;
   char            *model;
   GCancellable    *cancellable;
+  CriaChatStore   *store;
+  gint64           chat_id;
   CriaThinkMode    think;
   gboolean         busy;
 };
@@ -40,6 +48,8 @@ enum {
   PROP_THINK,
   PROP_BUSY,
   PROP_N_ITEMS,
+  PROP_STORE,
+  PROP_CHAT_ID,
   N_PROPS
 };
 
@@ -123,6 +133,7 @@ cria_chat_session_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->backend);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (cria_chat_session_parent_class)->dispose (object);
 }
@@ -166,6 +177,14 @@ cria_chat_session_get_property (GObject    *object,
 
     case PROP_N_ITEMS:
       g_value_set_uint (value, self->messages->len);
+      break;
+
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_CHAT_ID:
+      g_value_set_int64 (value, self->chat_id);
       break;
 
     default:
@@ -251,6 +270,25 @@ cria_chat_session_class_init (CriaChatSessionClass *klass)
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * CriaChatSession:store:
+   *
+   * Where the conversation is saved, or %NULL when it is not.
+   */
+  properties [PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, CRIA_TYPE_CHAT_STORE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * CriaChatSession:chat-id:
+   *
+   * The stored chat, or 0 while a bound session has sent nothing yet (the
+   * chat is created with the first message, so empty chats are not kept).
+   */
+  properties [PROP_CHAT_ID] =
+    g_param_spec_int64 ("chat-id", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -264,6 +302,247 @@ CriaChatSession *
 cria_chat_session_new (void)
 {
   return g_object_new (CRIA_TYPE_CHAT_SESSION, NULL);
+}
+
+/**
+ * cria_chat_session_new_for_chat:
+ * @store: an open store
+ * @chat_id: a chat of @store
+ *
+ * Opens a stored chat: its messages, in order, and its model. The backend
+ * is left unset: the caller knows which backend has the chat's backend URL
+ * (cria_chat_info_get_backend_url()). From then on the session saves to
+ * the chat.
+ *
+ * Returns: (transfer full): the session, or %NULL if the chat could not
+ *   be read
+ */
+CriaChatSession *
+cria_chat_session_new_for_chat (CriaChatStore  *store,
+                                gint64          chat_id,
+                                GError        **error)
+{
+  g_autoptr(CriaChatSession) self = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  CriaChatInfo *info;
+
+  g_return_val_if_fail (CRIA_IS_CHAT_STORE (store), NULL);
+  g_return_val_if_fail (chat_id > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(messages = cria_chat_store_load_messages (store, chat_id, error)))
+    return NULL;
+
+  self = cria_chat_session_new ();
+  for (guint i = 0; i < messages->len; i++)
+    g_ptr_array_add (self->messages, g_object_ref (g_ptr_array_index (messages, i)));
+
+  /* Before the store is bound: loading is not a change to save */
+  if ((info = cria_chat_store_lookup_chat (store, chat_id)) != NULL)
+    cria_chat_session_set_model (self, cria_chat_info_get_model (info));
+
+  cria_chat_session_set_store (self, store, chat_id);
+
+  g_debug ("Opened chat %" G_GINT64_FORMAT ": %u messages", chat_id, self->messages->len);
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * cria_chat_session_get_store:
+ *
+ * Returns: (transfer none) (nullable): where the conversation is saved
+ */
+CriaChatStore *
+cria_chat_session_get_store (CriaChatSession *self)
+{
+  g_return_val_if_fail (CRIA_IS_CHAT_SESSION (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * cria_chat_session_get_chat_id:
+ *
+ * Returns: the stored chat, or 0 when there is none (yet)
+ */
+gint64
+cria_chat_session_get_chat_id (CriaChatSession *self)
+{
+  g_return_val_if_fail (CRIA_IS_CHAT_SESSION (self), 0);
+
+  return self->chat_id;
+}
+
+/**
+ * cria_chat_session_set_store:
+ * @store: (nullable): where to save, or %NULL to stop saving
+ * @chat_id: the chat to save to, or 0 to create one with the next message
+ *
+ * Binds the session to a stored chat. Messages already in the session are
+ * not written; cria_chat_session_new_for_chat() opens a chat with its
+ * messages.
+ */
+void
+cria_chat_session_set_store (CriaChatSession *self,
+                             CriaChatStore   *store,
+                             gint64           chat_id)
+{
+  g_return_if_fail (CRIA_IS_CHAT_SESSION (self));
+  g_return_if_fail (!store || CRIA_IS_CHAT_STORE (store));
+  g_return_if_fail (chat_id >= 0);
+
+  if (store == NULL)
+    chat_id = 0;
+
+  if (g_set_object (&self->store, store))
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STORE]);
+
+  if (self->chat_id != chat_id)
+    {
+      self->chat_id = chat_id;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CHAT_ID]);
+    }
+}
+
+/* Remembers the chat's model and backend, once it is stored */
+static void
+save_model (CriaChatSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *backend_url;
+
+  if (self->store == NULL || self->chat_id == 0)
+    return;
+
+  backend_url = self->backend != NULL ? cria_backend_get_base_url (self->backend) : NULL;
+
+  if (!cria_chat_store_set_chat_model (self->store, self->chat_id, backend_url, self->model, &error))
+    g_warning ("Could not save the model of chat %" G_GINT64_FORMAT ": %s",
+               self->chat_id, error->message);
+}
+
+/**
+ * _cria_chat_session_dup_title_for_text:
+ * @text: the first message of a chat
+ *
+ * A title for a new chat: the first line of @text that is not blank,
+ * without the spaces around it, cut at a word to at most
+ * %CRIA_CHAT_TITLE_MAX_CHARS characters, "…" included.
+ *
+ * Returns: (transfer full) (nullable): the title, or %NULL for a blank text
+ */
+char *
+_cria_chat_session_dup_title_for_text (const char *text)
+{
+  g_autofree char *valid = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *line = NULL;
+  GString *title;
+  glong n_chars;
+
+  if (text == NULL)
+    return NULL;
+
+  valid = g_utf8_make_valid (text, -1);
+  lines = g_strsplit_set (valid, "\r\n", -1);
+  for (guint i = 0; lines[i] != NULL && line == NULL; i++)
+    {
+      g_strstrip (lines[i]);
+      if (lines[i][0] != '\0')
+        line = lines[i];
+    }
+
+  if (line == NULL)
+    return NULL;
+
+  n_chars = g_utf8_strlen (line, -1);
+  if (n_chars <= CRIA_CHAT_TITLE_MAX_CHARS)
+    return g_strdup (line);
+
+  /* Room for the ellipsis; back to the last space if there is one in the
+   * second half, so no word is cut */
+  title = g_string_new_len (line, g_utf8_offset_to_pointer (line, CRIA_CHAT_TITLE_MAX_CHARS - 1) - line);
+  for (const char *p = title->str + title->len;
+       p > title->str && g_utf8_pointer_to_offset (title->str, p) > CRIA_CHAT_TITLE_MAX_CHARS / 2;
+       p = g_utf8_prev_char (p))
+    {
+      if (g_unichar_isspace (g_utf8_get_char (p)))
+        {
+          g_string_truncate (title, p - title->str);
+          break;
+        }
+    }
+
+  while (title->len > 0 && g_ascii_isspace (title->str[title->len - 1]))
+    g_string_truncate (title, title->len - 1);
+  g_string_append (title, "…");
+
+  return g_string_free (title, FALSE);
+}
+
+/* The user's message: into the chat, which the first message creates */
+static void
+save_sent_message (CriaChatSession *self,
+                   CriaChatMessage *message)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL)
+    return;
+
+  if (self->chat_id == 0)
+    {
+      g_autofree char *title = _cria_chat_session_dup_title_for_text (cria_chat_message_get_content (message));
+      const char *backend_url = self->backend != NULL ? cria_backend_get_base_url (self->backend) : NULL;
+      gint64 chat_id;
+
+      chat_id = cria_chat_store_create_chat (self->store, title, backend_url, self->model,
+                                             NULL, NULL, &error);
+      if (chat_id == 0)
+        {
+          g_warning ("Could not create a chat: %s", error->message);
+          return;
+        }
+
+      self->chat_id = chat_id;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CHAT_ID]);
+    }
+  else if (self->messages->len == 1)
+    {
+      CriaChatInfo *info = cria_chat_store_lookup_chat (self->store, self->chat_id);
+      const char *title = info != NULL ? cria_chat_info_get_title (info) : NULL;
+
+      if (info != NULL && (title == NULL || title[0] == '\0'))
+        {
+          g_autofree char *new_title = _cria_chat_session_dup_title_for_text (cria_chat_message_get_content (message));
+
+          if (new_title != NULL && !cria_chat_store_rename_chat (self->store, self->chat_id, new_title, &error))
+            {
+              g_warning ("Could not name chat %" G_GINT64_FORMAT ": %s", self->chat_id, error->message);
+              g_clear_error (&error);
+            }
+        }
+    }
+
+  if (cria_chat_store_append_message (self->store, self->chat_id, message, &error) == 0)
+    g_warning ("Could not save a message of chat %" G_GINT64_FORMAT ": %s",
+               self->chat_id, error->message);
+}
+
+/* The reply: saved while it streams, and once more when it ends */
+static void
+save_reply (CriaChatSession *self,
+            CriaChatMessage *reply)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL || self->chat_id == 0)
+    return;
+
+  if (cria_chat_store_track_reply (self->store, self->chat_id, reply, &error) == 0)
+    g_warning ("Could not save the reply of chat %" G_GINT64_FORMAT ": %s",
+               self->chat_id, error->message);
 }
 
 /**
@@ -287,7 +566,10 @@ cria_chat_session_set_backend (CriaChatSession *self,
   g_return_if_fail (!backend || CRIA_IS_BACKEND (backend));
 
   if (g_set_object (&self->backend, backend))
-    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BACKEND]);
+    {
+      save_model (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BACKEND]);
+    }
 }
 
 const char *
@@ -311,6 +593,7 @@ cria_chat_session_set_model (CriaChatSession *self,
     {
       g_free (self->model);
       self->model = g_strdup (model);
+      save_model (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MODEL]);
     }
 }
@@ -461,6 +744,7 @@ cria_chat_session_send_async (CriaChatSession     *self,
   for (guint i = 0; images != NULL && i < images->len; i++)
     cria_chat_message_add_image (message, g_ptr_array_index (images, i));
   append_message (self, message);
+  save_sent_message (self, message);
 
   request = cria_chat_request_new (self->model);
   cria_chat_request_set_think (request, self->think);
@@ -478,6 +762,7 @@ cria_chat_session_send_async (CriaChatSession     *self,
   cria_chat_message_set_model (reply, self->model);
   cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_STREAMING);
   append_message (self, reply);
+  save_reply (self, reply);
 
   send = g_new0 (SendData, 1);
   send->session = g_object_ref (self);

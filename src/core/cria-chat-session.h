@@ -9,6 +9,7 @@
 
 #include "cria-backend.h"
 #include "cria-chat-message.h"
+#include "cria-chat-store.h"
 #include "cria-types.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CriaChatSession, cria_chat_session, CRIA, CHAT_SESSION, GObject)
 
 CriaChatSession *cria_chat_session_new          (void);
+CriaChatSession *cria_chat_session_new_for_chat (CriaChatStore        *store,
+                                                 gint64                chat_id,
+                                                 GError              **error);
+CriaChatStore   *cria_chat_session_get_store    (CriaChatSession      *self);
+gint64           cria_chat_session_get_chat_id  (CriaChatSession      *self);
+void             cria_chat_session_set_store    (CriaChatSession      *self,
+                                                 CriaChatStore        *store,
+                                                 gint64                chat_id);
 CriaBackend     *cria_chat_session_get_backend  (CriaChatSession      *self);
 void             cria_chat_session_set_backend  (CriaChatSession      *self,
                                                  CriaBackend          *backend);

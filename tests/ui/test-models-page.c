@@ -219,6 +219,7 @@ fixture_teardown (Fixture       *f,
           cria_backend_stop (backend);
         }
 
+      cria_ui_test_forget_chats (f->app);
       g_clear_object (&f->app);
     }
 
@@ -1305,6 +1306,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *data_dir = cria_ui_test_isolate_data_dir ();
+  int ret;
+
   CRIA_UI_TEST_INIT_OR_SKIP (&argc, &argv);
 
   start_fake_notifications ();
@@ -1338,5 +1342,8 @@ main (int   argc,
 
 #undef ADD
 
-  return g_test_run ();
+  ret = g_test_run ();
+  cria_ui_test_remove_tree (data_dir);
+
+  return ret;
 }

@@ -109,6 +109,7 @@ fixture_teardown (Fixture       *f,
           cria_backend_stop (backend);
         }
 
+      cria_ui_test_forget_chats (f->app);
       g_clear_object (&f->app);
     }
 
@@ -668,6 +669,8 @@ test_accessible (Fixture       *f,
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Stop");
   gtk_test_accessible_assert_property (f->window->model_dropdown,
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Model");
+  gtk_test_accessible_assert_property (f->window->new_chat_button,
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "New Chat");
   gtk_test_accessible_assert_property (f->window->primary_menu_button,
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Main Menu");
 }
@@ -704,6 +707,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *data_dir = cria_ui_test_isolate_data_dir ();
+  int ret;
+
   CRIA_UI_TEST_INIT_OR_SKIP (&argc, &argv);
 
 #define ADD(path, func) \
@@ -730,5 +736,8 @@ main (int   argc,
 #undef ADD
 #undef ADD_LATE
 
-  return g_test_run ();
+  ret = g_test_run ();
+  cria_ui_test_remove_tree (data_dir);
+
+  return ret;
 }

@@ -6,7 +6,10 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <glib/gstdio.h>
 
+#include "cria-application.h"
+#include "cria-config.h"
 #include "cria-test-utils.h"
 
 G_BEGIN_DECLS
@@ -91,6 +94,61 @@ cria_ui_test_collect (GtkWidget *widget,
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     cria_ui_test_collect (child, type, found);
+}
+
+/* Deletes @path and everything in it */
+static inline void
+cria_ui_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_unlink (path);
+      return;
+    }
+
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      cria_ui_test_remove_tree (child);
+    }
+  g_rmdir (path);
+}
+
+/* Points $XDG_DATA_HOME, where the applications the tests start keep their
+ * chats, at a temporary folder; call it first in main (), before anything
+ * reads the variable. G_TEST_OPTION_ISOLATE_DIRS would also hide the
+ * system data folders: icon themes and the proxy settings schema.
+ *
+ * Returns: (transfer full): the folder, for cria_ui_test_remove_tree () */
+static inline char *
+cria_ui_test_isolate_data_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *folder = g_dir_make_tmp ("cria-ui-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", folder, TRUE);
+
+  return folder;
+}
+
+/* What quitting does to the chat store of @app (the tests cannot shut a
+ * registered application down), then forgets every chat: the next test
+ * starts with none. */
+static inline void
+cria_ui_test_forget_chats (CriaApplication *app)
+{
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), APP_ID, NULL);
+
+  if (app != NULL && cria_application_get_store (app) != NULL)
+    cria_chat_store_close (cria_application_get_store (app));
+
+  cria_ui_test_remove_tree (folder);
 }
 
 G_END_DECLS
