@@ -388,6 +388,8 @@ main (int   argc,
       return 2;
     }
 
+  bench_isolate_data_dir ();
+
   if (sim_path == NULL)
     sim_path = g_strdup (g_getenv ("CRIA_SIM"));
   if (sim_path == NULL || n_lines_wanted < 100 || n_reps < 1 ||

@@ -281,6 +281,8 @@ main (int   argc,
       return 2;
     }
 
+  bench_isolate_data_dir ();
+
   if (sim_path == NULL)
     sim_path = g_strdup (g_getenv ("CRIA_SIM"));
 

@@ -503,6 +503,8 @@ main (int   argc,
       return 2;
     }
 
+  bench_isolate_data_dir ();
+
   if (sim_path == NULL)
     sim_path = g_strdup (g_getenv ("CRIA_SIM"));
   if (sim_path == NULL || rate < 0 || n_tokens_wanted < BUCKET_TOKENS || n_reps < 1 ||

@@ -541,3 +541,15 @@ bench_run_print_frames (const BenchRun *run)
   else
     g_print ("%6s %8s", "–", "–");
 }
+
+void
+bench_isolate_data_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("cria-bench-XXXXXX", &error);
+
+  if (dir == NULL)
+    g_error ("Cannot make a data folder for the benchmark: %s", error->message);
+
+  g_setenv ("XDG_DATA_HOME", dir, TRUE);
+}

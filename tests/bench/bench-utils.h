@@ -203,4 +203,8 @@ void            bench_runs_print_stall   (const BenchRuns     *runs);
 /* The frames and longest gap columns of a run's row */
 void            bench_run_print_frames   (const BenchRun      *run);
 
+/* Points $XDG_DATA_HOME (for this process and the ones it starts) at a new
+ * temporary folder, so a benchmark never opens or writes the user's chats. */
+void            bench_isolate_data_dir   (void);
+
 G_END_DECLS
