@@ -156,10 +156,31 @@ cria_application_shortcuts_action (GSimpleAction *action,
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
 }
 
+/* app.show-models: what clicking a download notification does */
+static void
+cria_application_show_models_action (GSimpleAction *action,
+                                     GVariant      *param,
+                                     gpointer       user_data)
+{
+  CriaApplication *self = CRIA_APPLICATION (user_data);
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    return;
+
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "show-models",
+                                      g_variant_new_boolean (TRUE));
+  gtk_window_present (window);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", cria_application_quit_action },
   { "about", cria_application_about_action },
   { "shortcuts", cria_application_shortcuts_action },
+  { "show-models", cria_application_show_models_action },
 };
 
 static void

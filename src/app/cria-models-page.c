@@ -336,6 +336,7 @@ send_pull_notification (CriaModelsPage *self,
 
   if (body != NULL)
     g_notification_set_body (notification, body);
+  g_notification_set_default_action (notification, "app.show-models");
 
   id = g_strdup_printf ("pull-%s", model);
   g_application_send_notification (application, id, notification);

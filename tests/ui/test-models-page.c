@@ -1097,6 +1097,19 @@ test_notification (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (other));
 }
 
+/* Clicking a download notification opens the Models page */
+static void
+test_notification_action (Fixture       *f,
+                          gconstpointer  data)
+{
+  wait_for_chat (f);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (f->window->main_stack), ==, "chat");
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "show-models", NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (f->window->main_stack), ==, "models");
+  g_assert_true (gtk_toggle_button_get_active (f->window->models_button));
+}
+
 /* A button with a text label is named by its label: GTK 4.8 would add a
  * label property to it ("_Download Download"), so it has none */
 static void
@@ -1318,6 +1331,7 @@ main (int   argc,
 
   g_test_add_func ("/cria/models/format", test_format);
   ADD ("/cria/models/pull", test_pull);
+  ADD ("/cria/models/notification-action", test_notification_action);
   ADD ("/cria/models/pull-several", test_pull_several);
   ADD ("/cria/models/pull-survives-pages", test_pull_survives_pages);
   ADD ("/cria/models/pull-invalid", test_pull_invalid);
