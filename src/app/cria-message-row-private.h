@@ -9,10 +9,14 @@
 
 G_BEGIN_DECLS
 
-GtkTextView *_cria_message_row_get_content_view  (CriaMessageRow *self);
-GtkTextView *_cria_message_row_get_thinking_view (CriaMessageRow *self);
+GtkTextView *_cria_message_row_get_content_view      (CriaMessageRow *self);
+GtkBox      *_cria_message_row_get_content_box       (CriaMessageRow *self);
+char        *_cria_message_row_dup_content_text      (CriaMessageRow *self);
+GtkTextView *_cria_message_row_get_thinking_view     (CriaMessageRow *self);
+GtkBox      *_cria_message_row_get_thinking_box      (CriaMessageRow *self);
+char        *_cria_message_row_dup_thinking_text     (CriaMessageRow *self);
 GtkExpander *_cria_message_row_get_thinking_expander (CriaMessageRow *self);
-GtkLabel    *_cria_message_row_get_status_label  (CriaMessageRow *self);
-GtkLabel    *_cria_message_row_get_user_label    (CriaMessageRow *self);
+GtkLabel    *_cria_message_row_get_status_label      (CriaMessageRow *self);
+GtkLabel    *_cria_message_row_get_user_label        (CriaMessageRow *self);
 
 G_END_DECLS

@@ -1,12 +1,32 @@
 /* cria-message-row.c: one message of the conversation
  *
  * Rows are recycled by the list view: set_message() disconnects from the
- * previous message (a GSignalGroup) and resets both text buffers.
+ * previous message (a GSignalGroup) and resets the reply and the thinking
+ * section to one empty segment each.
  *
  * A streamed reply grows by appending: each notify::content only schedules
  * a frame-clock tick, and the tick inserts the bytes not shown yet at the
- * end of the buffer. So the UI is updated at most once per frame, and the
- * cost of a token does not depend on the length of the reply.
+ * end of the text. So the UI is updated at most once per frame.
+ *
+ * The text is shown in segments, a column of text views, not in one: a
+ * text view is as tall as its text here (the list view scrolls, not the
+ * text view), so it snapshots and draws all of its text whenever it
+ * changes, and one view for a long reply made every token cost more than
+ * the one before. The tick appends to the last segment only, and once that
+ * one holds SEGMENT_SIZE bytes, the next line break starts a new segment.
+ * Earlier segments are never touched again and GTK reuses their render
+ * nodes, so the cost of a token does not depend on the length of the
+ * reply. The line break between two segments is the boundary itself, in
+ * neither buffer: a text view ending in "\n" would show an empty line more.
+ * Selection stays within a segment.
+ *
+ * And only the segments in the list view's visible part are mapped
+ * (gtk_widget_set_child_visible ()): the others keep their size and place
+ * but are not drawn. The Cairo renderer draws every node of the window
+ * when the view scrolls, which it does at every frame while the reply
+ * grows, so without this the segments above made each frame longer. Which
+ * segments show is decided after every layout of the window, when rows
+ * have their final places, and before the frame is painted.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,11 +35,33 @@
 
 #include "cria-config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "cria-error-text.h"
 #include "cria-message-row.h"
 #include "cria-message-row-private.h"
+
+/* Past this many bytes, the next line break ends a segment */
+#define SEGMENT_SIZE 1024
+
+/* A text shown as a column of text views in a box: the first one comes
+ * from the template, the others are made like it. */
+typedef struct
+{
+  /* Borrowed References */
+  GtkBox      *box;
+  GtkTextView *first;
+  GtkTextView *last;
+  const char  *continued_label;
+
+  gsize        shown;        /* bytes of the text shown */
+  gsize        last_start;   /* where the last segment starts in the text */
+  guint        n_segments;
+  guint        changed_from; /* the first segment changed since the last
+                              * tick, or G_MAXUINT */
+} Segments;
 
 struct _CriaMessageRow
 {
@@ -30,7 +72,9 @@ struct _CriaMessageRow
   GtkLabel        *user_label;
   GtkWidget       *assistant_box;
   GtkExpander     *thinking_expander;
+  GtkBox          *thinking_box;
   GtkTextView     *thinking_view;
+  GtkBox          *content_box;
   GtkTextView     *content_view;
   GtkWidget       *status_box;
   GtkSpinner      *spinner;
@@ -41,9 +85,12 @@ struct _CriaMessageRow
   CriaChatMessage *message;
   GSignalGroup    *message_signals;
 
-  gsize            content_shown;
-  gsize            thinking_shown;
+  Segments         content;
+  Segments         thinking;
   guint            tick_id;
+  int              allocated_width;
+  GdkFrameClock   *frame_clock;
+  gulong           layout_handler;
 
   guint            thinking_toggled_by_user : 1;
   guint            setting_expanded : 1;
@@ -95,31 +142,165 @@ cria_message_row_format_metrics (const CriaChatMetrics *metrics)
                           count, rate_text);
 }
 
-/* Shows the bytes of @text after *@shown. A text shorter than what is
- * shown was replaced, not appended to: start over. */
 static void
-append_new_text (GtkTextBuffer *buffer,
-                 const char    *text,
-                 gsize          length,
-                 gsize         *shown)
+segments_init (Segments    *segments,
+               GtkBox      *box,
+               GtkTextView *first,
+               const char  *continued_label)
 {
+  segments->box = box;
+  segments->first = first;
+  segments->last = first;
+  segments->continued_label = continued_label;
+  segments->shown = 0;
+  segments->last_start = 0;
+  segments->n_segments = 1;
+  segments->changed_from = G_MAXUINT;
+}
+
+/* Back to the first segment, empty */
+static void
+segments_clear (Segments *segments)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_last_child (GTK_WIDGET (segments->box))) !=
+         GTK_WIDGET (segments->first))
+    gtk_box_remove (segments->box, child);
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (segments->first), "", 0);
+  gtk_widget_set_child_visible (GTK_WIDGET (segments->first), TRUE);
+  segments->last = segments->first;
+  segments->shown = 0;
+  segments->last_start = 0;
+  segments->n_segments = 1;
+  segments->changed_from = G_MAXUINT;
+}
+
+/* A new last segment, made like the first one */
+static void
+segments_add (Segments *segments)
+{
+  GtkTextView *first = segments->first;
+  g_auto(GStrv) css_classes = gtk_widget_get_css_classes (GTK_WIDGET (first));
+  GtkWidget *view;
+
+  view = g_object_new (GTK_TYPE_TEXT_VIEW,
+                       "editable", gtk_text_view_get_editable (first),
+                       "cursor-visible", gtk_text_view_get_cursor_visible (first),
+                       "wrap-mode", gtk_text_view_get_wrap_mode (first),
+                       "css-classes", css_classes,
+                       NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, segments->continued_label,
+                                  -1);
+  gtk_box_append (segments->box, view);
+
+  segments->last = GTK_TEXT_VIEW (view);
+  segments->n_segments++;
+}
+
+static void
+insert_at_end (GtkTextView *text_view,
+               const char  *text,
+               gsize        length)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (text_view);
   GtkTextIter end;
 
-  if (text == NULL)
-    length = 0;
-
-  if (length < *shown)
-    {
-      gtk_text_buffer_set_text (buffer, "", 0);
-      *shown = 0;
-    }
-
-  if (length == *shown)
+  if (length == 0)
     return;
 
   gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_buffer_insert (buffer, &end, text + *shown, length - *shown);
-  *shown = length;
+  gtk_text_buffer_insert (buffer, &end, text, length);
+}
+
+/* The first line break in @start … @end that can end a segment: a "\n"
+ * alone, since a "\r" left at the end of a segment would show as an empty
+ * line */
+static const char *
+find_segment_break (const char *text,
+                    const char *start,
+                    const char *end)
+{
+  const char *p = start;
+
+  while ((p = memchr (p, '\n', end - p)) != NULL)
+    {
+      if (p == text || p[-1] != '\r')
+        return p;
+      p++;
+    }
+
+  return NULL;
+}
+
+/* Shows the bytes of @text after those shown. A text shorter than what is
+ * shown was replaced, not appended to: start over. */
+static void
+segments_update (Segments   *segments,
+                 const char *text,
+                 gsize       length)
+{
+  if (text == NULL)
+    length = 0;
+
+  if (length < segments->shown)
+    segments_clear (segments);
+
+  if (length == segments->shown)
+    return;
+
+  segments->changed_from = MIN (segments->changed_from, segments->n_segments - 1);
+
+  while (segments->shown < length)
+    {
+      const char *start = text + segments->shown;
+      gsize n = length - segments->shown;
+      gsize in_last = segments->shown - segments->last_start;
+      gsize skip = in_last < SEGMENT_SIZE ? SEGMENT_SIZE - in_last : 0;
+      const char *line_end = NULL;
+
+      /* Once the last segment is full, the next line break ends it */
+      if (skip < n)
+        line_end = find_segment_break (text, start + skip, start + n);
+
+      if (line_end == NULL)
+        {
+          insert_at_end (segments->last, start, n);
+          segments->shown = length;
+          break;
+        }
+
+      insert_at_end (segments->last, start, line_end - start);
+      segments_add (segments);
+      segments->shown = segments->last_start = line_end + 1 - text;
+    }
+}
+
+/* The text shown: the segments, with the line breaks between them */
+static char *
+segments_dup_text (Segments *segments)
+{
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *child = GTK_WIDGET (segments->first);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (child));
+      g_autofree char *part = NULL;
+      GtkTextIter begin, end;
+
+      gtk_text_buffer_get_bounds (buffer, &begin, &end);
+      part = gtk_text_buffer_get_text (buffer, &begin, &end, TRUE);
+
+      if (child != GTK_WIDGET (segments->first))
+        g_string_append_c (text, '\n');
+      g_string_append (text, part);
+    }
+
+  return g_string_free (text, FALSE);
 }
 
 static void
@@ -134,6 +315,8 @@ set_thinking_expanded (CriaMessageRow *self,
   self->setting_expanded = FALSE;
 }
 
+static void queue_check (CriaMessageRow *self);
+
 static void
 thinking_expanded_cb (CriaMessageRow *self,
                       GParamSpec     *pspec,
@@ -143,6 +326,10 @@ thinking_expanded_cb (CriaMessageRow *self,
 
   if (!self->setting_expanded)
     self->thinking_toggled_by_user = TRUE;
+
+  /* Shown again, perhaps at another width */
+  if (gtk_expander_get_expanded (expander))
+    queue_check (self);
 }
 
 /* The thinking section is open while the model thinks, and closes by
@@ -152,13 +339,13 @@ update_thinking (CriaMessageRow *self)
 {
   gboolean streaming;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), self->thinking_shown > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), self->thinking.shown > 0);
 
   if (self->thinking_toggled_by_user || self->message == NULL)
     return;
 
   streaming = cria_chat_message_get_state (self->message) == CRIA_MESSAGE_STATE_STREAMING;
-  set_thinking_expanded (self, streaming && self->content_shown == 0);
+  set_thinking_expanded (self, streaming && self->content.shown == 0);
 }
 
 static void update_status (CriaMessageRow *self);
@@ -167,7 +354,7 @@ static void
 flush_text (CriaMessageRow *self)
 {
   CriaChatMessage *message = self->message;
-  gboolean had_content = self->content_shown > 0;
+  gboolean had_content = self->content.shown > 0;
 
   if (message == NULL)
     return;
@@ -176,23 +363,21 @@ flush_text (CriaMessageRow *self)
     {
       /* Sent text does not stream: shown whole */
       gtk_label_set_text (self->user_label, cria_chat_message_get_content (message));
-      self->content_shown = cria_chat_message_get_content_length (message);
+      self->content.shown = cria_chat_message_get_content_length (message);
       return;
     }
 
-  append_new_text (gtk_text_view_get_buffer (self->content_view),
+  segments_update (&self->content,
                    cria_chat_message_get_content (message),
-                   cria_chat_message_get_content_length (message),
-                   &self->content_shown);
-  append_new_text (gtk_text_view_get_buffer (self->thinking_view),
+                   cria_chat_message_get_content_length (message));
+  segments_update (&self->thinking,
                    cria_chat_message_get_thinking (message),
-                   cria_chat_message_get_thinking_length (message),
-                   &self->thinking_shown);
+                   cria_chat_message_get_thinking_length (message));
 
-  gtk_widget_set_visible (GTK_WIDGET (self->content_view), self->content_shown > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_box), self->content.shown > 0);
   update_thinking (self);
 
-  if (had_content != (self->content_shown > 0))
+  if (had_content != (self->content.shown > 0))
     update_status (self);
 }
 
@@ -201,18 +386,37 @@ flush_text (CriaMessageRow *self)
  * is lost, and the row keeps its old height. So the tick also compares
  * what the text views want with what they got. */
 static gboolean
-text_view_needs_resize (GtkTextView *text_view)
+text_view_needs_resize (GtkWidget *widget)
 {
-  GtkWidget *widget = GTK_WIDGET (text_view);
   int width = gtk_widget_get_width (widget);
   int min = 0;
 
-  if (!gtk_widget_get_mapped (widget) || width <= 0)
+  /* A segment out of view is not mapped, but still laid out */
+  if (!gtk_widget_get_mapped (gtk_widget_get_parent (widget)) || width <= 0)
     return FALSE;
 
   gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, &min, NULL, NULL, NULL);
 
   return min != gtk_widget_get_height (widget);
+}
+
+/* Looks at the last segment, and at those changed before this tick (laid
+ * out since): not at every segment, so the check costs the same at the
+ * end of a long reply as at its start. */
+static gboolean
+segments_need_resize (Segments *segments,
+                      guint     changed_from)
+{
+  GtkWidget *child = GTK_WIDGET (segments->last);
+  guint n = segments->n_segments - MIN (changed_from, segments->n_segments - 1);
+
+  for (guint i = 0; i < n && child != NULL; i++, child = gtk_widget_get_prev_sibling (child))
+    {
+      if (text_view_needs_resize (child))
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 static gboolean
@@ -221,16 +425,21 @@ flush_tick_cb (GtkWidget     *widget,
                gpointer       user_data)
 {
   CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
-  gsize shown = self->content_shown + self->thinking_shown;
+  gsize shown = self->content.shown + self->thinking.shown;
+  guint content_changed_from = self->content.changed_from;
+  guint thinking_changed_from = self->thinking.changed_from;
+
+  self->content.changed_from = G_MAXUINT;
+  self->thinking.changed_from = G_MAXUINT;
 
   flush_text (self);
 
-  if (text_view_needs_resize (self->content_view) ||
-      text_view_needs_resize (self->thinking_view))
+  if (segments_need_resize (&self->content, content_changed_from) ||
+      segments_need_resize (&self->thinking, thinking_changed_from))
     gtk_widget_queue_resize (widget);
 
   /* Text was added: look again at the next frame, once it is laid out */
-  if (shown != self->content_shown + self->thinking_shown)
+  if (shown != self->content.shown + self->thinking.shown)
     return G_SOURCE_CONTINUE;
 
   self->tick_id = 0;
@@ -253,6 +462,17 @@ queue_flush (CriaMessageRow *self)
 {
   if (self->tick_id == 0)
     self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), flush_tick_cb, NULL, NULL);
+}
+
+/* At the next frame, compares the heights of all segments with what they
+ * want: after the text was wrapped anew or shown at once, when each text
+ * view learns its height while it is allocated */
+static void
+queue_check (CriaMessageRow *self)
+{
+  self->content.changed_from = 0;
+  self->thinking.changed_from = 0;
+  queue_flush (self);
 }
 
 static void
@@ -291,7 +511,7 @@ update_status (CriaMessageRow *self)
     case CRIA_MESSAGE_STATE_STREAMING:
       /* Until the answer shows; then the growing text says enough, and
        * the window need not redraw every frame for a spinner */
-      spinning = self->content_shown == 0;
+      spinning = self->content.shown == 0;
       break;
 
     case CRIA_MESSAGE_STATE_COMPLETE:
@@ -375,11 +595,12 @@ state_changed_cb (CriaMessageRow  *self,
 {
   g_assert (CRIA_IS_MESSAGE_ROW (self));
 
-  /* The end of a reply is shown at once, not on the next frame */
+  /* The end of a reply is shown at once, not on the next frame; the tick
+   * still looks at the heights then */
   if (cria_chat_message_get_state (message) != CRIA_MESSAGE_STATE_STREAMING)
     {
-      cancel_flush (self);
       flush_text (self);
+      queue_flush (self);
     }
   else
     {
@@ -404,15 +625,149 @@ reset (CriaMessageRow *self)
 {
   cancel_flush (self);
 
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->content_view), "", 0);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->thinking_view), "", 0);
+  segments_clear (&self->content);
+  segments_clear (&self->thinking);
   gtk_label_set_text (self->user_label, "");
-  self->content_shown = 0;
-  self->thinking_shown = 0;
   self->thinking_toggled_by_user = FALSE;
   set_thinking_expanded (self, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
+}
+
+/* Past the visible part of the list, by this much, segments are not drawn */
+#define CULL_MARGIN 100
+
+/* Maps the segments in the visible part of @viewport, and only those */
+static void
+segments_cull (Segments  *segments,
+               GtkWidget *viewport)
+{
+  GtkWidget *first = GTK_WIDGET (segments->first);
+  graphene_rect_t bounds;
+  GtkAllocation allocation;
+  double top = -G_MAXDOUBLE;
+  double bottom = G_MAXDOUBLE;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (segments->box)))
+    return;
+
+  /* The visible part, in the box's coordinates */
+  if (viewport != NULL && segments->n_segments > 1 &&
+      gtk_widget_compute_bounds (first, viewport, &bounds))
+    {
+      gtk_widget_get_allocation (first, &allocation);
+      top = allocation.y - bounds.origin.y - CULL_MARGIN;
+      bottom = top + gtk_widget_get_height (viewport) + 2 * CULL_MARGIN;
+    }
+
+  for (GtkWidget *child = first; child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      gboolean shown;
+
+      gtk_widget_get_allocation (child, &allocation);
+      shown = (allocation.y < bottom && allocation.y + allocation.height > top) ||
+              gtk_widget_is_focus (child);
+
+      if (gtk_widget_get_child_visible (child) != shown)
+        gtk_widget_set_child_visible (child, shown);
+    }
+}
+
+/* After the window's layout, before it is painted */
+static void
+frame_clock_layout_cb (CriaMessageRow *self,
+                       GdkFrameClock  *frame_clock)
+{
+  GtkWidget *viewport;
+
+  g_assert (CRIA_IS_MESSAGE_ROW (self));
+
+  viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
+  segments_cull (&self->content, viewport);
+  segments_cull (&self->thinking, viewport);
+}
+
+static void
+cria_message_row_map (GtkWidget *widget)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
+  GTK_WIDGET_CLASS (cria_message_row_parent_class)->map (widget);
+
+  /* After GtkRoot's handler, which lays the window out */
+  self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  self->layout_handler = g_signal_connect_object (self->frame_clock, "layout",
+                                                  G_CALLBACK (frame_clock_layout_cb),
+                                                  self,
+                                                  G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+}
+
+static void
+cria_message_row_unmap (GtkWidget *widget)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
+  g_clear_signal_handler (&self->layout_handler, self->frame_clock);
+  g_clear_object (&self->frame_clock);
+
+  GTK_WIDGET_CLASS (cria_message_row_parent_class)->unmap (widget);
+}
+
+static GtkSizeRequestMode
+cria_message_row_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+cria_message_row_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int child_min = 0;
+      int child_nat = 0;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+
+      gtk_widget_measure (child, orientation, for_size, &child_min, &child_nat, NULL, NULL);
+      *minimum = MAX (*minimum, child_min);
+      *natural = MAX (*natural, child_nat);
+    }
+}
+
+/* Like GtkBinLayout, and a widget with a layout manager never sees its
+ * size_allocate () */
+static void
+cria_message_row_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (gtk_widget_should_layout (child))
+        gtk_widget_allocate (child, width, height, baseline, NULL);
+    }
+
+  /* The text is wrapped anew, at every segment */
+  if (width != self->allocated_width)
+    {
+      self->allocated_width = width;
+      queue_check (self);
+    }
 }
 
 static void
@@ -480,6 +835,12 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   object_class->get_property = cria_message_row_get_property;
   object_class->set_property = cria_message_row_set_property;
 
+  widget_class->get_request_mode = cria_message_row_get_request_mode;
+  widget_class->measure = cria_message_row_measure;
+  widget_class->size_allocate = cria_message_row_size_allocate;
+  widget_class->map = cria_message_row_map;
+  widget_class->unmap = cria_message_row_unmap;
+
   /**
    * CriaMessageRow:message:
    *
@@ -497,7 +858,9 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_label);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_expander);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_view);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, spinner);
@@ -505,7 +868,6 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_label);
   gtk_widget_class_bind_template_callback (widget_class, thinking_expanded_cb);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 }
 
@@ -513,6 +875,14 @@ static void
 cria_message_row_init (CriaMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Translators: the accessible name of the second and later parts of a
+   * long reply, which is shown in parts; the first part is “Reply” */
+  segments_init (&self->content, self->content_box, self->content_view,
+                 _("Reply, continued"));
+  /* Translators: the same for a long thinking section, whose first part is “Thinking” */
+  segments_init (&self->thinking, self->thinking_box, self->thinking_view,
+                 _("Thinking, continued"));
 
   self->message_signals = g_signal_group_new (CRIA_TYPE_CHAT_MESSAGE);
   g_signal_group_connect_object (self->message_signals,
@@ -598,6 +968,7 @@ cria_message_row_set_message (CriaMessageRow  *self,
 
       /* A thinking section of a finished reply starts closed */
       flush_text (self);
+      queue_check (self);
       g_signal_group_set_target (self->message_signals, message);
     }
 
@@ -606,16 +977,43 @@ cria_message_row_set_message (CriaMessageRow  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
 }
 
+/* The first segment of the reply, which holds all of a short one */
 GtkTextView *
 _cria_message_row_get_content_view (CriaMessageRow *self)
 {
   return self->content_view;
 }
 
+/* The segments of the reply, the first one first */
+GtkBox *
+_cria_message_row_get_content_box (CriaMessageRow *self)
+{
+  return self->content_box;
+}
+
+char *
+_cria_message_row_dup_content_text (CriaMessageRow *self)
+{
+  return segments_dup_text (&self->content);
+}
+
+/* The first segment of the thinking section */
 GtkTextView *
 _cria_message_row_get_thinking_view (CriaMessageRow *self)
 {
   return self->thinking_view;
+}
+
+GtkBox *
+_cria_message_row_get_thinking_box (CriaMessageRow *self)
+{
+  return self->thinking_box;
+}
+
+char *
+_cria_message_row_dup_thinking_text (CriaMessageRow *self)
+{
+  return segments_dup_text (&self->thinking);
 }
 
 GtkExpander *

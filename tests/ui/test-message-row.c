@@ -5,6 +5,8 @@
 
 #include "cria-config.h"
 
+#include <string.h>
+
 #include <gtk/gtk.h>
 
 #include "cria-core.h"
@@ -87,7 +89,7 @@ test_streams_by_appending (Fixture       *f,
   g_string_append (expected, "é€😀");
   cria_test_wait_until (cria_ui_test_buffer_equals (view, expected->str));
 
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view)));
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (view)));
   g_assert_false (gtk_text_view_get_editable (view));
   g_assert_false (gtk_text_view_get_cursor_visible (view));
   g_assert_cmpint (gtk_text_view_get_wrap_mode (view), !=, GTK_WRAP_NONE);
@@ -169,7 +171,7 @@ test_error (Fixture       *f,
   g_assert_cmpstr (gtk_label_get_text (status), ==,
                    "The model “llama3.2” is not installed on this server.");
   g_assert_true (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (status)), "error"));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_cria_message_row_get_content_view (f->row))));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (_cria_message_row_get_content_view (f->row))));
 }
 
 static void
@@ -259,6 +261,419 @@ test_recycle (Fixture       *f,
   g_assert_null (cria_message_row_get_message (f->row));
 }
 
+/* Segments ---------------------------------------------------------------- */
+
+static guint
+count_segments (GtkBox *box)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n++;
+
+  return n;
+}
+
+/* The segments' texts, one after the other, with the line break that
+ * separates two segments (in neither buffer) */
+static char *
+dup_segments_text (GtkBox *box)
+{
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      g_autofree char *part = cria_ui_test_dup_buffer_text (GTK_TEXT_VIEW (child));
+
+      if (child != gtk_widget_get_first_child (GTK_WIDGET (box)))
+        g_string_append_c (text, '\n');
+      g_string_append (text, part);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+segments_equal (GtkBox     *box,
+                const char *expected)
+{
+  g_autofree char *text = dup_segments_text (box);
+
+  return g_strcmp0 (text, expected) == 0;
+}
+
+/* Every segment as tall as it wants to be, and the box as tall as they
+ * are: no height left over from before the text grew */
+static gboolean
+segments_laid_out (GtkBox *box)
+{
+  int total = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      int min = 0;
+
+      gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (child),
+                          &min, NULL, NULL, NULL);
+      if (min != gtk_widget_get_height (child) || min <= 0)
+        return FALSE;
+      total += min;
+    }
+
+  return total == gtk_widget_get_height (GTK_WIDGET (box));
+}
+
+/* The segments in the visible part of the list are drawn; *n_hidden of
+ * the others are not */
+static gboolean
+segments_drawn_where_visible (GtkBox    *box,
+                              GtkWidget *list_view,
+                              guint     *n_hidden)
+{
+  *n_hidden = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      graphene_rect_t bounds;
+
+      if (!gtk_widget_compute_bounds (child, list_view, &bounds))
+        return FALSE;
+
+      if (bounds.origin.y < gtk_widget_get_height (list_view) &&
+          bounds.origin.y + bounds.size.height > 0 &&
+          !gtk_widget_get_mapped (child))
+        return FALSE;
+
+      if (!gtk_widget_get_child_visible (child))
+        (*n_hidden)++;
+    }
+
+  return TRUE;
+}
+
+/* Line @i of a long reply: lines of different lengths, paragraphs, and
+ * characters of more than one byte */
+static char *
+long_reply_line (guint i)
+{
+  if (i % 7 == 6)
+    return g_strdup ("\n");
+
+  return g_strdup_printf ("Line %u: %.*s llamas 🦙, crías é€.\n",
+                          i, (int) (i * 13 % 60),
+                          "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod");
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              Fixture                  *f)
+{
+  gtk_list_item_set_child (item, cria_message_row_new ());
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             Fixture                  *f)
+{
+  f->row = CRIA_MESSAGE_ROW (gtk_list_item_get_child (item));
+  cria_message_row_set_message (f->row, gtk_list_item_get_item (item));
+}
+
+/* @message in the row of a list view, as the chat page shows it: rows of
+ * a list view learn their height differently (cria-message-row.c) */
+static void
+show_in_list_view (Fixture         *f,
+                   CriaChatMessage *message)
+{
+  GListStore *store = g_list_store_new (CRIA_TYPE_CHAT_MESSAGE);
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *list_view;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), f);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), f);
+  g_list_store_append (store, message);
+  list_view = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (store))),
+                                 factory);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list_view);
+
+  /* The row of the fixture goes */
+  g_object_add_weak_pointer (G_OBJECT (f->row), (gpointer *) &f->row);
+  gtk_window_set_child (f->window, scroller);
+  cria_test_wait_until (f->row != NULL && cria_message_row_get_message (f->row) == message);
+}
+
+typedef struct
+{
+  GtkTextBuffer *buffer;
+  guint          n_changes;
+} Watch;
+
+static void
+watch_free (Watch *watch)
+{
+  g_signal_handlers_disconnect_by_func (watch->buffer, count_changes_cb, &watch->n_changes);
+  g_object_unref (watch->buffer);
+  g_free (watch);
+}
+
+static void
+test_long_reply_in_segments (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CriaChatMessage) reply = new_reply ();
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(GPtrArray) watches = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_free);
+  g_autofree char *shown = NULL;
+  GtkAdjustment *vadjustment;
+  GtkWidget *list_view;
+  GtkBox *box;
+  GtkWidget *child;
+  guint n_segments;
+  guint n_hidden;
+  int height;
+
+  show_in_list_view (f, reply);
+  box = _cria_message_row_get_content_box (f->row);
+
+  /* About 12 KB, streamed a few tokens a frame */
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *line = long_reply_line (i);
+      g_auto(GStrv) words = g_strsplit (line, " ", -1);
+
+      for (guint j = 0; words[j] != NULL; j++)
+        {
+          g_autofree char *token = g_strconcat (j > 0 ? " " : "", words[j], NULL);
+
+          cria_chat_message_append_content (reply, token);
+          g_string_append (expected, token);
+        }
+
+      if (i % 10 != 9)
+        continue;
+
+      cria_test_wait_until (segments_equal (box, expected->str));
+
+      /* From now on, nothing changes in the segments before the last one */
+      for (child = gtk_widget_get_first_child (GTK_WIDGET (box)), n_segments = 0;
+           gtk_widget_get_next_sibling (child) != NULL;
+           child = gtk_widget_get_next_sibling (child), n_segments++)
+        {
+          Watch *watch;
+
+          if (n_segments < watches->len)
+            continue;
+
+          watch = g_new0 (Watch, 1);
+          watch->buffer = g_object_ref (gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)));
+          g_signal_connect (watch->buffer, "changed", G_CALLBACK (count_changes_cb), &watch->n_changes);
+          g_ptr_array_add (watches, watch);
+        }
+    }
+
+  g_assert_cmpstr (cria_chat_message_get_content (reply), ==, expected->str);
+  cria_test_wait_until (segments_equal (box, expected->str));
+
+  /* Split at line breaks into segments of about 1 KB… */
+  n_segments = count_segments (box);
+  g_assert_cmpuint (n_segments, >=, expected->len / 2048);
+  g_assert_cmpuint (n_segments, <=, expected->len / 1024 + 1);
+  g_assert_cmpuint (watches->len, ==, n_segments - 1);
+  shown = _cria_message_row_dup_content_text (f->row);
+  g_assert_cmpstr (shown, ==, expected->str);
+
+  /* …none of them changed once the next one started */
+  for (guint i = 0; i < watches->len; i++)
+    {
+      Watch *watch = g_ptr_array_index (watches, i);
+
+      g_assert_cmpuint (watch->n_changes, ==, 0);
+    }
+
+  /* …each of them like the first one */
+  gtk_test_accessible_assert_property (gtk_widget_get_first_child (GTK_WIDGET (box)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Reply");
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkTextView *view = GTK_TEXT_VIEW (child);
+      g_autofree char *text = cria_ui_test_dup_buffer_text (view);
+
+      g_assert_cmpuint (strlen (text), <, 1024 + 100);
+      g_assert_false (gtk_text_view_get_editable (view));
+      g_assert_false (gtk_text_view_get_cursor_visible (view));
+      g_assert_cmpint (gtk_text_view_get_wrap_mode (view), ==, GTK_WRAP_WORD_CHAR);
+      g_assert_true (gtk_widget_has_css_class (child, "message-text"));
+      if (child != gtk_widget_get_first_child (GTK_WIDGET (box)))
+        gtk_test_accessible_assert_property (child, GTK_ACCESSIBLE_PROPERTY_LABEL, "Reply, continued");
+    }
+
+  /* …and the row as tall as all of them */
+  cria_test_wait_until (segments_laid_out (box));
+
+  /* Only those in view are drawn, wherever the list is scrolled to */
+  list_view = gtk_widget_get_ancestor (GTK_WIDGET (f->row), GTK_TYPE_LIST_VIEW);
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
+  cria_test_wait_until (segments_drawn_where_visible (box, list_view, &n_hidden) && n_hidden > 0);
+  g_assert_true (gtk_widget_get_mapped (gtk_widget_get_first_child (GTK_WIDGET (box))));
+
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
+  cria_test_wait_until (gtk_widget_get_mapped (gtk_widget_get_last_child (GTK_WIDGET (box))) &&
+                        segments_drawn_where_visible (box, list_view, &n_hidden) && n_hidden > 0);
+  g_assert_false (gtk_widget_get_mapped (gtk_widget_get_first_child (GTK_WIDGET (box))));
+
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) / 2);
+  cria_test_wait_until (segments_drawn_where_visible (box, list_view, &n_hidden) && n_hidden > 1);
+
+  gtk_adjustment_set_value (vadjustment, 0);
+  cria_test_wait_until (gtk_widget_get_mapped (gtk_widget_get_first_child (GTK_WIDGET (box))) &&
+                        segments_drawn_where_visible (box, list_view, &n_hidden));
+
+  /* …and the row keeps its height when wrapped anew */
+  height = gtk_widget_get_height (GTK_WIDGET (box));
+  gtk_widget_set_margin_end (list_view, 300);
+  cria_test_wait_until (gtk_widget_get_height (GTK_WIDGET (box)) > height && segments_laid_out (box));
+  gtk_widget_set_margin_end (list_view, 0);
+  cria_test_wait_until (gtk_widget_get_height (GTK_WIDGET (box)) == height && segments_laid_out (box));
+
+  /* The end comes at once, in the last segment */
+  cria_chat_message_append_content (reply, "\nThe end.");
+  g_string_append (expected, "\nThe end.");
+  cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_COMPLETE);
+  g_assert_true (segments_equal (box, expected->str));
+  g_assert_cmpuint (count_segments (box), ==, n_segments);
+  for (guint i = 0; i < watches->len; i++)
+    {
+      Watch *watch = g_ptr_array_index (watches, i);
+
+      g_assert_cmpuint (watch->n_changes, ==, 0);
+    }
+}
+
+/* A text replaced by a shorter one is shown again from the start, and a
+ * row bound to another message starts from one empty segment */
+static void
+test_long_reply_replaced (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(CriaChatMessage) reply = new_reply ();
+  g_autoptr(CriaChatMessage) other = new_reply ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkBox *box = _cria_message_row_get_content_box (f->row);
+  GtkTextView *first = _cria_message_row_get_content_view (f->row);
+  g_autofree char *shown = NULL;
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *line = long_reply_line (i);
+
+      g_string_append (text, line);
+    }
+
+  /* Shown whole when bound, in segments */
+  cria_chat_message_set_content (reply, text->str);
+  cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_COMPLETE);
+  cria_message_row_set_message (f->row, reply);
+  g_assert_cmpuint (count_segments (box), >, 1);
+  g_assert_true (segments_equal (box, text->str));
+
+  /* Replaced by something shorter */
+  cria_message_row_set_message (f->row, NULL);
+  cria_message_row_set_message (f->row, other);
+  cria_chat_message_set_content (other, text->str);
+  cria_test_wait_until (segments_equal (box, text->str));
+  cria_chat_message_set_content (other, "Short now.");
+  cria_test_wait_until (segments_equal (box, "Short now."));
+  g_assert_cmpuint (count_segments (box), ==, 1);
+  g_assert_true (cria_ui_test_buffer_equals (first, "Short now."));
+
+  /* …and longer again */
+  cria_chat_message_append_content (other, text->str);
+  cria_test_wait_until (segments_equal (box, cria_chat_message_get_content (other)));
+  g_assert_cmpuint (count_segments (box), >, 1);
+
+  /* Bound to another message, one empty segment, then its text */
+  cria_message_row_set_message (f->row, NULL);
+  g_assert_cmpuint (count_segments (box), ==, 1);
+  g_assert_true (cria_ui_test_buffer_equals (first, ""));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (first)));
+
+  cria_message_row_set_message (f->row, reply);
+  shown = _cria_message_row_dup_content_text (f->row);
+  g_assert_cmpstr (shown, ==, text->str);
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (first)));
+}
+
+/* A "\r" left at the end of a segment would show as an empty line: a
+ * segment never ends in the middle of "\r\n" */
+static void
+test_long_reply_crlf (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(CriaChatMessage) reply = new_reply ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkBox *box = _cria_message_row_get_content_box (f->row);
+
+  for (guint i = 0; i < 100; i++)
+    g_string_append_printf (text, "Line %u, from a Windows tool.\r\n", i);
+
+  cria_message_row_set_message (f->row, reply);
+  cria_chat_message_append_content (reply, text->str);
+  cria_test_wait_until (segments_equal (box, text->str));
+  g_assert_cmpuint (count_segments (box), ==, 1);
+
+  /* A "\n" alone still ends the segment */
+  cria_chat_message_append_content (reply, "\nNext");
+  g_string_append (text, "\nNext");
+  cria_test_wait_until (segments_equal (box, text->str));
+  g_assert_cmpuint (count_segments (box), ==, 2);
+}
+
+static void
+test_long_thinking_in_segments (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(CriaChatMessage) reply = new_reply ();
+  g_autoptr(GString) expected = g_string_new (NULL);
+  GtkBox *box = _cria_message_row_get_thinking_box (f->row);
+  g_autofree char *shown = NULL;
+  GtkWidget *second;
+
+  cria_message_row_set_message (f->row, reply);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *line = long_reply_line (i);
+
+      cria_chat_message_append_thinking (reply, line);
+      g_string_append (expected, line);
+    }
+
+  cria_test_wait_until (segments_equal (box, expected->str));
+  g_assert_cmpuint (count_segments (box), >, 1);
+  shown = _cria_message_row_dup_thinking_text (f->row);
+  g_assert_cmpstr (shown, ==, expected->str);
+
+  second = gtk_widget_get_next_sibling (gtk_widget_get_first_child (GTK_WIDGET (box)));
+  gtk_test_accessible_assert_property (second, GTK_ACCESSIBLE_PROPERTY_LABEL, "Thinking, continued");
+  g_assert_true (gtk_widget_has_css_class (second, "thinking-text"));
+
+  cria_message_row_set_message (f->row, NULL);
+  g_assert_cmpuint (count_segments (box), ==, 1);
+  g_assert_true (cria_ui_test_buffer_equals (_cria_message_row_get_thinking_view (f->row), ""));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -276,6 +691,10 @@ main (int   argc,
   ADD ("/cria/message-row/thinking", test_thinking);
   ADD ("/cria/message-row/thinking-user-choice", test_thinking_user_choice);
   ADD ("/cria/message-row/recycle", test_recycle);
+  ADD ("/cria/message-row/long-reply-in-segments", test_long_reply_in_segments);
+  ADD ("/cria/message-row/long-reply-replaced", test_long_reply_replaced);
+  ADD ("/cria/message-row/long-reply-crlf", test_long_reply_crlf);
+  ADD ("/cria/message-row/long-thinking-in-segments", test_long_thinking_in_segments);
 
 #undef ADD
 
