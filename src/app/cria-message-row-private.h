@@ -9,6 +9,11 @@
 
 G_BEGIN_DECLS
 
+/* Past this many bytes, the next line break ends a segment of the text.
+ * Each segment costs a text view; 1 KB made creating them cost more than
+ * they saved at full speed. */
+#define CRIA_MESSAGE_ROW_SEGMENT_SIZE 2048
+
 GtkTextView *_cria_message_row_get_content_view      (CriaMessageRow *self);
 GtkBox      *_cria_message_row_get_content_box       (CriaMessageRow *self);
 char        *_cria_message_row_dup_content_text      (CriaMessageRow *self);

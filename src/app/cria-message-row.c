@@ -13,12 +13,12 @@
  * text view), so it snapshots and draws all of its text whenever it
  * changes, and one view for a long reply made every token cost more than
  * the one before. The tick appends to the last segment only, and once that
- * one holds SEGMENT_SIZE bytes, the next line break starts a new segment.
- * Earlier segments are never touched again and GTK reuses their render
- * nodes, so the cost of a token does not depend on the length of the
- * reply. The line break between two segments is the boundary itself, in
- * neither buffer: a text view ending in "\n" would show an empty line more.
- * Selection stays within a segment.
+ * one holds CRIA_MESSAGE_ROW_SEGMENT_SIZE bytes (2 KB), the next line break
+ * starts a new segment. Earlier segments are never touched again and GTK
+ * reuses their render nodes, so the cost of a token does not depend on the
+ * length of the reply. The line break between two segments is the boundary
+ * itself, in neither buffer: a text view ending in "\n" would show an
+ * empty line more. Selection stays within a segment.
  *
  * And only the segments in the list view's visible part are mapped
  * (gtk_widget_set_child_visible ()): the others keep their size and place
@@ -42,9 +42,6 @@
 #include "cria-error-text.h"
 #include "cria-message-row.h"
 #include "cria-message-row-private.h"
-
-/* Past this many bytes, the next line break ends a segment */
-#define SEGMENT_SIZE 1024
 
 /* A text shown as a column of text views in a box: the first one comes
  * from the template, the others are made like it. */
@@ -258,8 +255,11 @@ segments_update (Segments   *segments,
       const char *start = text + segments->shown;
       gsize n = length - segments->shown;
       gsize in_last = segments->shown - segments->last_start;
-      gsize skip = in_last < SEGMENT_SIZE ? SEGMENT_SIZE - in_last : 0;
+      gsize skip = 0;
       const char *line_end = NULL;
+
+      if (in_last < CRIA_MESSAGE_ROW_SEGMENT_SIZE)
+        skip = CRIA_MESSAGE_ROW_SEGMENT_SIZE - in_last;
 
       /* Once the last segment is full, the next line break ends it */
       if (skip < n)
