@@ -21,15 +21,11 @@
 #include <time.h>
 
 #include "cria-core.h"
+#include "cria-test-markdown.h"
 #include "cria-markdown-private.h"
 
 #define BUCKET_TOKENS     1000
 #define FLAT_BUDGET_RATIO 1.3
-
-static const char *words[] = {
-  "the", "model", "returns", "a", "value", "when", "streaming", "tokens", "into",
-  "buffer", "quickly", "and", "then", "renders", "markdown", "blocks", "per", "line",
-};
 
 static double
 cpu_now (void)
@@ -79,89 +75,6 @@ split_tokens (const char *text,
   return ends;
 }
 
-static void
-append_section (GString *out,
-                GRand   *rand,
-                guint    index)
-{
-  int kind = index % 8;
-  guint n = g_rand_int_range (rand, 3, 9);
-
-  switch (kind)
-    {
-    case 0:
-      g_string_append_printf (out, "## Section %u\n\n", index);
-      break;
-
-    case 1:
-      for (guint i = 0; i < n * 5; i++)
-        {
-          const char *word = words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))];
-          int style = g_rand_int_range (rand, 0, 12);
-
-          if (style == 0)
-            g_string_append_printf (out, "**%s** ", word);
-          else if (style == 1)
-            g_string_append_printf (out, "*%s* ", word);
-          else if (style == 2)
-            g_string_append_printf (out, "`%s()` ", word);
-          else if (style == 3)
-            g_string_append_printf (out, "[%s](https://example.com/%u) ", word, i);
-          else
-            g_string_append_printf (out, "%s ", word);
-        }
-      g_string_append (out, "end.\n\n");
-      break;
-
-    case 2:
-      for (guint i = 0; i < n; i++)
-        {
-          g_string_append_printf (out, "- item **%u** with `code` and *%s*\n",
-                                  i, words[i % G_N_ELEMENTS (words)]);
-          if (i == 1)
-            g_string_append (out, "  - nested item\n  - [ ] nested task\n");
-        }
-      g_string_append (out, "\n");
-      break;
-
-    case 3:
-      for (guint i = 0; i < n; i++)
-        g_string_append_printf (out, "%u. Step %u: run the **%s** command\n\n",
-                                i + 1, i + 1, words[i % G_N_ELEMENTS (words)]);
-      break;
-
-    case 4:
-      g_string_append (out, "```python\n");
-      for (guint i = 0; i < n * 3; i++)
-        {
-          if (i % 5 == 4)
-            g_string_append_printf (out, "\ndef f_%u(x):\n", i);
-          else
-            g_string_append_printf (out, "    x = x * %u  # %s\n", i, words[i % 7]);
-        }
-      g_string_append (out, "```\n\n");
-      break;
-
-    case 5:
-      g_string_append (out, "| Name | Value | Notes |\n|:-----|------:|-------|\n");
-      for (guint i = 0; i < n; i++)
-        g_string_append_printf (out, "| `%s` | %u | *%s* |\n", words[i % 11], i * 7,
-                                words[i % 5]);
-      g_string_append (out, "\n");
-      break;
-
-    case 6:
-      g_string_append_printf (out, "> **Note:** %s %s %s.\n> Second line.\n\n",
-                              words[n], words[n + 1], words[n + 2]);
-      break;
-
-    case 7:
-    default:
-      g_string_append (out, "---\n\n");
-      break;
-    }
-}
-
 /* One answer of BUCKET_TOKENS tokens, repeated to @n_tokens. */
 static char *
 make_corpus (guint n_tokens)
@@ -176,7 +89,8 @@ make_corpus (guint n_tokens)
     {
       g_autoptr(GArray) ends = NULL;
 
-      append_section (unit, rand, index++);
+      cria_test_append_markdown_section (unit, rand, index % 8, index);
+      index++;
       ends = split_tokens (unit->str, unit->len);
       if (ends->len > BUCKET_TOKENS)
         {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cria-core.h"
+#include "cria-test-markdown.h"
 #include "cria-markdown-private.h"
 
 static char *
@@ -478,10 +479,6 @@ make_corpus (guint32  seed,
              guint    n_tokens,
              gsize   *largest_section)
 {
-  static const char *words[] = {
-    "the", "model", "returns", "a", "value", "when", "streaming", "tokens", "into",
-    "buffer", "quickly", "and", "then", "renders", "markdown", "blocks", "per", "line",
-  };
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   GString *out = g_string_new (NULL);
   guint n_sections = 0;
@@ -493,82 +490,8 @@ make_corpus (guint32  seed,
     {
       gsize before = out->len;
       int kind = g_rand_int_range (rand, 0, 8);
-      guint n = g_rand_int_range (rand, 3, 9);
 
-      switch (kind)
-        {
-        case 0:
-          g_string_append_printf (out, "## Section %u\n\n", n_sections);
-          break;
-
-        case 1:
-          for (guint i = 0; i < n * 5; i++)
-            {
-              const char *word = words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))];
-              int style = g_rand_int_range (rand, 0, 12);
-
-              if (style == 0)
-                g_string_append_printf (out, "**%s** ", word);
-              else if (style == 1)
-                g_string_append_printf (out, "*%s* ", word);
-              else if (style == 2)
-                g_string_append_printf (out, "`%s()` ", word);
-              else if (style == 3)
-                g_string_append_printf (out, "[%s](https://example.com/%u) ", word, i);
-              else
-                g_string_append_printf (out, "%s ", word);
-            }
-          g_string_append (out, "end.\n\n");
-          break;
-
-        case 2:
-          for (guint i = 0; i < n; i++)
-            {
-              g_string_append_printf (out, "- item **%u** with `code` and *%s*\n",
-                                      i, words[i % G_N_ELEMENTS (words)]);
-              if (i == 1)
-                g_string_append (out, "  - nested item\n  - [ ] nested task\n");
-            }
-          g_string_append (out, "\n");
-          break;
-
-        case 3:
-          for (guint i = 0; i < n; i++)
-            g_string_append_printf (out, "%u. Step %u: run the **%s** command\n\n",
-                                    i + 1, i + 1, words[i % G_N_ELEMENTS (words)]);
-          break;
-
-        case 4:
-          g_string_append (out, "```python\n");
-          for (guint i = 0; i < n * 3; i++)
-            {
-              if (i % 5 == 4)
-                g_string_append (out, "\ndef f_%u(x):\n");
-              else
-                g_string_append_printf (out, "    x = x * %u  # %s\n", i, words[i % 7]);
-            }
-          g_string_append (out, "```\n\n");
-          break;
-
-        case 5:
-          g_string_append (out, "| Name | Value | Notes |\n|:-----|------:|-------|\n");
-          for (guint i = 0; i < n; i++)
-            g_string_append_printf (out, "| `%s` | %u | *%s* |\n", words[i % 11], i * 7,
-                                    words[i % 5]);
-          g_string_append (out, "\n");
-          break;
-
-        case 6:
-          g_string_append_printf (out, "> **Note:** %s %s %s.\n> Second line.\n\n",
-                                  words[n], words[n + 1], words[n + 2]);
-          break;
-
-        case 7:
-        default:
-          g_string_append (out, "---\n\n");
-          break;
-        }
-
+      cria_test_append_markdown_section (out, rand, kind, n_sections);
       n_sections++;
       *largest_section = MAX (*largest_section, out->len - before);
     }
