@@ -307,6 +307,20 @@ create_result_row (CriaChatList               *self,
   gtk_widget_set_margin_bottom (box, 3);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 
+  /* Read as the chat, then the words found */
+  {
+    g_autofree char *name = NULL;
+    const char *title_text = info ? cria_chat_row_title_or_placeholder (info) : "";
+
+    if (result->message_id == 0)
+      name = g_strdup (title_text);
+    else
+      /* Translators: a search result read by a screen reader: the chat's
+       * title, then the text around the words found */
+      name = g_strdup_printf (_("%s: %s"), title_text, result->snippet);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
+
   *chat_id = result->chat_id;
   g_object_set_data_full (G_OBJECT (row), "cria-chat-id", chat_id, g_free);
   g_object_set_data (G_OBJECT (row), "cria-position", GINT_TO_POINTER (result->position));
