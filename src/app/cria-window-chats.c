@@ -345,6 +345,8 @@ exported_cb (GObject      *object,
   g_autoptr(ExportData) data = user_data;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+  GFile *file;
 
   bytes = cria_chat_store_export_finish (CRIA_CHAT_STORE (object), result, &error);
   if (bytes == NULL)
@@ -356,12 +358,13 @@ exported_cb (GObject      *object,
 
   g_debug ("Writing an export of %" G_GSIZE_FORMAT " bytes", g_bytes_get_size (bytes));
 
-  g_file_replace_contents_bytes_async (data->file, bytes, NULL, FALSE,
+  file = data->file;
+  cancellable = data->window->cancellable;
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
                                        G_FILE_CREATE_REPLACE_DESTINATION,
-                                       data->window->cancellable,
+                                       cancellable,
                                        export_written_cb,
-                                       data);
-  data = NULL;
+                                       g_steal_pointer (&data));
 }
 
 /**

@@ -761,8 +761,9 @@ test_delete (Fixture       *f,
   adw_toast_dismiss (toast);
   g_assert_null (cria_chat_store_lookup_chat (store, first_id));
 
-  /* A toast the app quits with leaves the chat in the trash, which the
-   * next start empties */
+  /* Quitting while the toast still offers to undo: the chat is gone at
+   * the next start (deleted when the toast goes with the window, or
+   * dropped from the trash by the store) */
   activate_on_chat (f, "win.delete-chat", second_id);
   g_assert_cmpstr (sidebar_page (f), ==, "empty");
   quit_app (f);
