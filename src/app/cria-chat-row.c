@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "cria-chat-row.h"
+#include "cria-chat-row-private.h"
 
 struct _CriaChatRow
 {
@@ -349,17 +350,19 @@ cria_chat_row_popup_menu (CriaChatRow *self)
 }
 
 GtkLabel *
-cria_chat_row_get_title_label (CriaChatRow *self)
+_cria_chat_row_get_title_label (CriaChatRow *self)
 {
-  g_return_val_if_fail (CRIA_IS_CHAT_ROW (self), NULL);
-
   return self->title_label;
 }
 
 GtkLabel *
-cria_chat_row_get_subtitle_label (CriaChatRow *self)
+_cria_chat_row_get_subtitle_label (CriaChatRow *self)
 {
-  g_return_val_if_fail (CRIA_IS_CHAT_ROW (self), NULL);
-
   return self->subtitle_label;
+}
+
+GtkImage *
+_cria_chat_row_get_pin_image (CriaChatRow *self)
+{
+  return self->pin_image;
 }

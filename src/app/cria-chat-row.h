@@ -21,8 +21,6 @@ void          cria_chat_row_set_info     (CriaChatRow  *self,
                                           CriaChatInfo *info);
 void          cria_chat_row_update_time  (CriaChatRow  *self);
 void          cria_chat_row_popup_menu   (CriaChatRow  *self);
-GtkLabel     *cria_chat_row_get_title_label    (CriaChatRow *self);
-GtkLabel     *cria_chat_row_get_subtitle_label (CriaChatRow *self);
 
 char         *cria_chat_row_format_time  (gint64        time,
                                           gint64        now);

@@ -23,7 +23,7 @@
 
 #include "cria-application.h"
 #include "cria-chat-list-private.h"
-#include "cria-chat-row.h"
+#include "cria-chat-row-private.h"
 #include "cria-composer-private.h"
 #include "cria-message-row.h"
 #include "cria-settings.h"
@@ -408,7 +408,7 @@ sidebar_title (Fixture *f,
   cria_test_wait_until (find_sidebar_row (f, position) != NULL);
   row = find_sidebar_row (f, position);
 
-  return gtk_label_get_text (cria_chat_row_get_title_label (row));
+  return gtk_label_get_text (_cria_chat_row_get_title_label (row));
 }
 
 static const char *
@@ -420,7 +420,7 @@ sidebar_subtitle (Fixture *f,
   cria_test_wait_until (find_sidebar_row (f, position) != NULL);
   row = find_sidebar_row (f, position);
 
-  return gtk_label_get_text (cria_chat_row_get_subtitle_label (row));
+  return gtk_label_get_text (_cria_chat_row_get_subtitle_label (row));
 }
 
 static guint
@@ -702,7 +702,7 @@ test_pin (Fixture       *f,
   g_assert_true (cria_chat_info_get_pinned (sidebar_info (f, 0)));
   g_assert_cmpstr (sidebar_title (f, 0), ==, "Pin me");
   row = find_sidebar_row (f, 0);
-  cria_test_wait_until (gtk_widget_get_visible (gtk_widget_get_next_sibling (GTK_WIDGET (cria_chat_row_get_title_label (row)))));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cria_chat_row_get_pin_image (row))));
 
   send_and_wait (f, "Still newer");
   g_assert_cmpstr (sidebar_title (f, 0), ==, "Pin me");
@@ -713,6 +713,7 @@ test_pin (Fixture       *f,
   activate_on_chat (f, "win.toggle-chat-pinned", first_id);
   g_assert_cmpstr (sidebar_title (f, 0), ==, "Newer");
   g_assert_cmpstr (sidebar_title (f, 1), ==, "Pin me");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_cria_chat_row_get_pin_image (find_sidebar_row (f, 1)))));
 }
 
 static void
