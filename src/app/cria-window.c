@@ -819,7 +819,8 @@ session_busy_cb (CriaWindow      *self,
 {
   g_assert (CRIA_IS_WINDOW (self));
 
-  if (cria_chat_session_get_busy (session))
+  /* A reply stopped as the window closed needs nothing more */
+  if (cria_chat_session_get_busy (session) || self->background == NULL)
     return;
 
   _cria_window_reply_finished (self, session);

@@ -617,6 +617,26 @@ test_keep_streaming (Fixture       *f,
   reply = g_ptr_array_index (stored, 1);
   g_assert_cmpint (cria_chat_message_get_state (reply), ==, CRIA_MESSAGE_STATE_COMPLETE);
   g_assert_cmpuint (cria_chat_message_get_content_length (reply), >, 0);
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  /* Quitting stops a reply streaming in the background; what arrived stays */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-chat", NULL);
+  cria_test_server_set_generated_reply (f->server, 600);
+  type_and_send (f, "An even longer story");
+  cria_test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (get_session (f))) == 2 &&
+                        cria_chat_message_get_content_length (get_message (f, 1)) > 0);
+  streaming_id = cria_chat_session_get_chat_id (get_session (f));
+  choose_in_sidebar (f, 1);
+  g_assert_cmpint (cria_chat_session_get_chat_id (get_session (f)), !=, streaming_id);
+
+  quit_app (f);
+  start_app (f);
+  stored = cria_chat_store_load_messages (cria_application_get_store (f->app), streaming_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, 2);
+  reply = g_ptr_array_index (stored, 1);
+  g_assert_cmpint (cria_chat_message_get_state (reply), ==, CRIA_MESSAGE_STATE_INCOMPLETE);
+  g_assert_cmpuint (cria_chat_message_get_content_length (reply), >, 0);
 }
 
 static AdwMessageDialog *
