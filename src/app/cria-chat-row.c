@@ -366,3 +366,9 @@ _cria_chat_row_get_pin_image (CriaChatRow *self)
 {
   return self->pin_image;
 }
+
+GtkMenuButton *
+_cria_chat_row_get_menu_button (CriaChatRow *self)
+{
+  return self->menu_button;
+}

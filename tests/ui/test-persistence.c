@@ -445,6 +445,40 @@ activate_on_chat (Fixture    *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), action, "x", chat_id);
 }
 
+/* Activates the item of the row's menu labelled @label, as a click on it
+ * does: its window action, with its target */
+static void
+activate_row_menu_item (CriaChatRow *row,
+                        const char  *label)
+{
+  GMenuModel *menu = gtk_menu_button_get_menu_model (_cria_chat_row_get_menu_button (row));
+
+  g_assert_nonnull (menu);
+
+  for (int s = 0; s < g_menu_model_get_n_items (menu); s++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, s, G_MENU_LINK_SECTION);
+
+      for (int i = 0; section != NULL && i < g_menu_model_get_n_items (section); i++)
+        {
+          g_autofree char *item_label = NULL;
+          g_autofree char *action = NULL;
+          g_autoptr(GVariant) target = NULL;
+
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_LABEL, "s", &item_label);
+          if (g_strcmp0 (item_label, label) != 0)
+            continue;
+
+          g_menu_model_get_item_attribute (section, i, G_MENU_ATTRIBUTE_ACTION, "s", &action);
+          target = g_menu_model_get_item_attribute_value (section, i, G_MENU_ATTRIBUTE_TARGET, NULL);
+          g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (row), action, target));
+          return;
+        }
+    }
+
+  g_error ("No menu item “%s”", label);
+}
+
 static const char *
 sidebar_page (Fixture *f)
 {
@@ -668,7 +702,7 @@ test_rename (Fixture       *f,
   send_and_wait (f, "Old title");
   chat_id = cria_chat_session_get_chat_id (get_session (f));
 
-  activate_on_chat (f, "win.rename-chat", chat_id);
+  activate_row_menu_item (find_sidebar_row (f, 0), "_Rename…");
   cria_test_wait_until (find_dialog () != NULL);
   dialog = find_dialog ();
   entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
@@ -716,8 +750,8 @@ test_pin (Fixture       *f,
   send_and_wait (f, "Newer");
   g_assert_cmpstr (sidebar_title (f, 0), ==, "Newer");
 
-  /* Pinned: on top, with a pin, even under newer chats */
-  activate_on_chat (f, "win.toggle-chat-pinned", first_id);
+  /* Pinned from its menu: on top, with a pin, even under newer chats */
+  activate_row_menu_item (find_sidebar_row (f, 1), "_Pin");
   g_assert_cmpint (cria_chat_info_get_id (sidebar_info (f, 0)), ==, first_id);
   g_assert_true (cria_chat_info_get_pinned (sidebar_info (f, 0)));
   g_assert_cmpstr (sidebar_title (f, 0), ==, "Pin me");
@@ -730,7 +764,7 @@ test_pin (Fixture       *f,
   g_assert_cmpuint (sidebar_selected (f), ==, 1);
 
   /* Unpinned: back by its time */
-  activate_on_chat (f, "win.toggle-chat-pinned", first_id);
+  activate_row_menu_item (find_sidebar_row (f, 0), "Un_pin");
   g_assert_cmpstr (sidebar_title (f, 0), ==, "Newer");
   g_assert_cmpstr (sidebar_title (f, 1), ==, "Pin me");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_cria_chat_row_get_pin_image (find_sidebar_row (f, 1)))));
@@ -773,8 +807,8 @@ test_delete (Fixture       *f,
   g_assert_cmpint (cria_chat_session_get_chat_id (get_session (f)), ==, second_id);
   g_assert_nonnull (cria_chat_store_lookup_chat (store, second_id));
 
-  /* Without undo: gone for good once the toast goes */
-  activate_on_chat (f, "win.delete-chat", first_id);
+  /* Without undo (from the row's menu): gone for good once the toast goes */
+  activate_row_menu_item (find_sidebar_row (f, 1), "_Delete");
   g_assert_cmpuint (g_list_model_get_n_items (sidebar_model (f)), ==, 1);
   g_assert_cmpint (cria_chat_session_get_chat_id (get_session (f)), ==, second_id);
   g_assert_nonnull (cria_chat_store_lookup_chat (store, first_id));
