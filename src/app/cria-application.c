@@ -176,11 +176,32 @@ cria_application_show_models_action (GSimpleAction *action,
   gtk_window_present (window);
 }
 
+/* app.open-chat(x): what clicking a reply's notification does */
+static void
+cria_application_open_chat_action (GSimpleAction *action,
+                                   GVariant      *param,
+                                   gpointer       user_data)
+{
+  CriaApplication *self = CRIA_APPLICATION (user_data);
+  gint64 chat_id = g_variant_get_int64 (param);
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL)
+    return;
+
+  if (chat_id > 0)
+    _cria_window_open_chat (CRIA_WINDOW (window), chat_id);
+  gtk_window_present (window);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", cria_application_quit_action },
   { "about", cria_application_about_action },
   { "shortcuts", cria_application_shortcuts_action },
   { "show-models", cria_application_show_models_action },
+  { "open-chat", cria_application_open_chat_action, "x" },
 };
 
 static void

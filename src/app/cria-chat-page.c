@@ -948,3 +948,37 @@ _cria_chat_page_get_missing_choose_button (CriaChatPage *self)
 {
   return self->missing_choose_button;
 }
+
+/**
+ * cria_chat_page_scroll_to_message:
+ * @self: a #CriaChatPage
+ * @position: the message's position in the session
+ *
+ * Brings the message at @position into view and gives it the keyboard
+ * focus, as a search result does: the page stops following the end of the
+ * conversation until the user scrolls back down.
+ */
+void
+cria_chat_page_scroll_to_message (CriaChatPage *self,
+                                  guint         position)
+{
+  g_return_if_fail (CRIA_IS_CHAT_PAGE (self));
+
+  if (self->session == NULL ||
+      position >= g_list_model_get_n_items (G_LIST_MODEL (self->session)))
+    return;
+
+  self->stick_to_bottom = FALSE;
+  if (self->scroll_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick_id);
+      self->scroll_tick_id = 0;
+    }
+
+  g_debug ("Showing message %u", position);
+
+  /* Selecting in a GtkNoSelection selects nothing, but focuses the item
+   * and scrolls to it (GTK 4.8 has no gtk_list_view_scroll_to ()) */
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.select-item", "(ubb)",
+                              position, FALSE, FALSE);
+}

@@ -24,5 +24,7 @@ void             cria_chat_page_set_cancellable (CriaChatPage    *self,
                                                  GCancellable    *cancellable);
 CriaComposer    *cria_chat_page_get_composer    (CriaChatPage    *self);
 GtkListView     *cria_chat_page_get_list_view   (CriaChatPage    *self);
+void             cria_chat_page_scroll_to_message (CriaChatPage  *self,
+                                                   guint          position);
 
 G_END_DECLS

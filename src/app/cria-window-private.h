@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "cria-chat-list.h"
 #include "cria-chat-page.h"
 #include "cria-models-page.h"
 #include "cria-window.h"
@@ -22,8 +23,10 @@ struct _CriaWindow
   GtkDropDown          *model_dropdown;
   GtkMenuButton        *primary_menu_button;
   GtkToggleButton      *models_button;
-  GtkButton            *new_chat_button;
+  GtkToggleButton      *sidebar_button;
   AdwToastOverlay      *toast_overlay;
+  AdwFlap              *flap;
+  CriaChatList         *chat_list;
   GtkStack             *main_stack;
   GtkStack             *stack;
   GtkSpinner           *connecting_spinner;
@@ -46,6 +49,9 @@ struct _CriaWindow
   GtkListItemFactory   *list_factory;
   CriaChatStore        *store;            /* NULL when chats are not saved */
   char                 *last_toast;       /* for the tests */
+  AdwToast             *last_undo_toast;  /* for the tests */
+  GPtrArray            *background;       /* of CriaChatSession: replies of chats left */
+  GPtrArray            *notifications;    /* of char *: ids of those sent */
 
   /* Borrowed References */
   GListModel           *models;           /* the registry's, flattened */
@@ -65,5 +71,20 @@ void            _cria_window_new_chat           (CriaWindow *self);
 void            _cria_window_add_notice         (CriaWindow *self,
                                                  const char *title);
 const char     *_cria_window_get_last_toast     (CriaWindow *self);
+
+/* Chats (cria-window-chats.c and cria-window.c) */
+void            _cria_window_chats_init         (CriaWindow *self);
+void            _cria_window_chats_dispose      (CriaWindow *self);
+gboolean        _cria_window_open_chat          (CriaWindow *self,
+                                                 gint64      chat_id);
+void            _cria_window_reply_finished     (CriaWindow      *self,
+                                                 CriaChatSession *session);
+void            _cria_window_export_chat        (CriaWindow           *self,
+                                                 gint64                chat_id,
+                                                 CriaChatExportFormat  format,
+                                                 GFile                *file);
+void            _cria_window_import_chat        (CriaWindow *self,
+                                                 GFile      *file);
+AdwToast       *_cria_window_get_undo_toast     (CriaWindow *self);
 
 G_END_DECLS

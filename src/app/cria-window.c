@@ -10,7 +10,9 @@
  * Conversations are saved in the application's chat store: the window
  * opens the most recent chat that has messages, and win.new-chat starts a
  * fresh one, stored when its first message is sent. A reopened chat keeps
- * its model: selected if installed, else shown as missing.
+ * its model: selected if installed, else shown as missing. The sidebar
+ * lists the chats; a reply still streaming in a chat the user leaves goes
+ * on, and is saved, in the background (cria-window-chats.c has the rest).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -810,8 +812,40 @@ find_backend_by_url (CriaWindow *self,
   return NULL;
 }
 
-/* Shows @session in place of the current conversation, whose reply, if
- * any, stops (and is saved, incomplete). */
+static void
+session_busy_cb (CriaWindow      *self,
+                 GParamSpec      *pspec,
+                 CriaChatSession *session)
+{
+  g_assert (CRIA_IS_WINDOW (self));
+
+  /* A reply stopped as the window closed needs nothing more */
+  if (cria_chat_session_get_busy (session) || self->background == NULL)
+    return;
+
+  _cria_window_reply_finished (self, session);
+
+  /* A chat left while its reply streamed is let go once it is done */
+  if (session != self->session)
+    {
+      g_signal_handlers_disconnect_by_func (session, session_busy_cb, self);
+      g_ptr_array_remove (self->background, session);
+    }
+}
+
+static void
+session_chat_id_cb (CriaWindow      *self,
+                    GParamSpec      *pspec,
+                    CriaChatSession *session)
+{
+  g_assert (CRIA_IS_WINDOW (self));
+
+  /* A new chat is stored with its first message */
+  cria_chat_list_set_current_chat (self->chat_list, cria_chat_session_get_chat_id (session));
+}
+
+/* Shows @session in place of the current conversation. A reply still
+ * streaming in the one left goes on, and is saved, in the background. */
 static void
 set_session (CriaWindow      *self,
              CriaChatSession *session)
@@ -822,10 +856,66 @@ set_session (CriaWindow      *self,
     return;
 
   if (self->session != NULL)
-    cria_chat_session_stop (self->session);
+    {
+      g_signal_handlers_disconnect_by_func (self->session, session_chat_id_cb, self);
+
+      if (cria_chat_session_get_busy (self->session))
+        {
+          g_debug ("Chat %" G_GINT64_FORMAT " goes on in the background",
+                   cria_chat_session_get_chat_id (self->session));
+          g_ptr_array_add (self->background, g_object_ref (self->session));
+        }
+      else
+        {
+          g_signal_handlers_disconnect_by_func (self->session, session_busy_cb, self);
+        }
+    }
+
+  g_ptr_array_remove (self->background, session);
 
   g_set_object (&self->session, session);
   cria_chat_page_set_session (self->chat_page, session);
+
+  g_signal_handlers_disconnect_by_func (session, session_busy_cb, self);
+  g_signal_connect_object (session, "notify::busy",
+                           G_CALLBACK (session_busy_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::chat-id",
+                           G_CALLBACK (session_chat_id_cb),
+                           self, G_CONNECT_SWAPPED);
+  cria_chat_list_set_current_chat (self->chat_list, cria_chat_session_get_chat_id (session));
+}
+
+/* The session of a stored chat: the one still streaming in the
+ * background, or a new one on the chat's backend when it is still
+ * configured (else the model is looked for by name on any backend) */
+static CriaChatSession *
+dup_session_for_chat (CriaWindow  *self,
+                      gint64       chat_id,
+                      GError     **error)
+{
+  g_autoptr(CriaChatSession) session = NULL;
+  CriaChatInfo *info;
+  CriaBackend *backend;
+
+  for (guint i = 0; i < self->background->len; i++)
+    {
+      CriaChatSession *running = g_ptr_array_index (self->background, i);
+
+      if (cria_chat_session_get_chat_id (running) == chat_id)
+        return g_object_ref (running);
+    }
+
+  session = cria_chat_session_new_for_chat (self->store, chat_id, error);
+  if (session == NULL)
+    return NULL;
+
+  info = cria_chat_store_lookup_chat (self->store, chat_id);
+  backend = find_backend_by_url (self, info ? cria_chat_info_get_backend_url (info) : NULL);
+  if (backend != NULL)
+    cria_chat_session_set_backend (session, backend);
+
+  return g_steal_pointer (&session);
 }
 
 /* Opens the most recent chat that has messages, or starts a new one */
@@ -848,9 +938,8 @@ open_latest_chat (CriaWindow *self)
       g_autoptr(CriaChatInfo) info = g_list_model_get_item (chats, i);
       g_autoptr(CriaChatSession) session = NULL;
       g_autoptr(GError) error = NULL;
-      CriaBackend *backend;
 
-      session = cria_chat_session_new_for_chat (self->store, cria_chat_info_get_id (info), &error);
+      session = dup_session_for_chat (self, cria_chat_info_get_id (info), &error);
       if (session == NULL)
         {
           g_warning ("Could not open chat %" G_GINT64_FORMAT ": %s",
@@ -861,16 +950,86 @@ open_latest_chat (CriaWindow *self)
       if (g_list_model_get_n_items (G_LIST_MODEL (session)) == 0)
         continue;
 
-      /* The chat's model on the chat's backend, when it is still
-       * configured; else the model by name on any backend */
-      backend = find_backend_by_url (self, cria_chat_info_get_backend_url (info));
-      if (backend != NULL)
-        cria_chat_session_set_backend (session, backend);
-
       g_debug ("Reopening chat %" G_GINT64_FORMAT, cria_chat_info_get_id (info));
       set_session (self, session);
       return;
     }
+}
+
+static void
+leave_models_page (CriaWindow *self)
+{
+  if (models_shown (self))
+    g_action_group_change_action_state (G_ACTION_GROUP (self), "show-models",
+                                        g_variant_new_boolean (FALSE));
+}
+
+/**
+ * _cria_window_open_chat:
+ * @chat_id: a stored chat
+ *
+ * Shows the chat, with its model; on a narrow window the sidebar makes
+ * way for it.
+ *
+ * Returns: whether the chat could be opened
+ */
+gboolean
+_cria_window_open_chat (CriaWindow *self,
+                        gint64      chat_id)
+{
+  g_autoptr(CriaChatSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (CRIA_IS_WINDOW (self), FALSE);
+
+  if (self->store == NULL)
+    return FALSE;
+
+  if (cria_chat_session_get_chat_id (self->session) != chat_id)
+    {
+      session = dup_session_for_chat (self, chat_id, &error);
+      if (session == NULL)
+        {
+          g_warning ("Could not open chat %" G_GINT64_FORMAT ": %s", chat_id, error->message);
+          cria_window_add_toast (self, _("The chat could not be opened"));
+          cria_chat_list_set_current_chat (self->chat_list,
+                                           cria_chat_session_get_chat_id (self->session));
+          return FALSE;
+        }
+
+      g_debug ("Opening chat %" G_GINT64_FORMAT, chat_id);
+      set_session (self, session);
+      sync_selection (self);
+      update_page (self);
+    }
+
+  leave_models_page (self);
+
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "chat") == 0)
+    gtk_widget_grab_focus (GTK_WIDGET (self->chat_page));
+
+  return TRUE;
+}
+
+static void
+chat_activated_cb (CriaWindow   *self,
+                   gint64        chat_id,
+                   CriaChatList *list)
+{
+  _cria_window_open_chat (self, chat_id);
+}
+
+static void
+result_activated_cb (CriaWindow   *self,
+                     gint64        chat_id,
+                     int           position,
+                     CriaChatList *list)
+{
+  if (_cria_window_open_chat (self, chat_id) && position >= 0)
+    cria_chat_page_scroll_to_message (self->chat_page, position);
 }
 
 /**
@@ -889,6 +1048,9 @@ _cria_window_new_chat (CriaWindow *self)
   if (g_list_model_get_n_items (G_LIST_MODEL (self->session)) == 0 &&
       cria_chat_session_get_chat_id (self->session) == 0)
     {
+      leave_models_page (self);
+      if (adw_flap_get_folded (self->flap))
+        adw_flap_set_reveal_flap (self->flap, FALSE);
       gtk_widget_grab_focus (GTK_WIDGET (self->chat_page));
       return;
     }
@@ -904,9 +1066,9 @@ _cria_window_new_chat (CriaWindow *self)
   sync_selection (self);
   update_page (self);
 
-  if (models_shown (self))
-    g_action_group_change_action_state (G_ACTION_GROUP (self), "show-models",
-                                        g_variant_new_boolean (FALSE));
+  leave_models_page (self);
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
   gtk_widget_grab_focus (GTK_WIDGET (self->chat_page));
 }
 
@@ -956,6 +1118,16 @@ cria_window_close_request (GtkWindow *window)
   cria_chat_session_stop (self->session);
 
   return GTK_WINDOW_CLASS (cria_window_parent_class)->close_request (window);
+}
+
+/* The window's buttons go in the header bar at the window's edge: the
+ * sidebar's on the left while it is beside the chat */
+static void
+update_title_buttons (CriaWindow *self)
+{
+  gboolean beside = adw_flap_get_reveal_flap (self->flap) && !adw_flap_get_folded (self->flap);
+
+  adw_header_bar_set_show_start_title_buttons (self->header_bar, !beside);
 }
 
 /* GObject --------------------------------------------------------------- */
@@ -1008,6 +1180,15 @@ cria_window_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   backends_changed_cb (self, 0, 0, 0, G_LIST_MODEL (self->registry));
 
+  _cria_window_chats_init (self);
+  cria_chat_list_set_store (self->chat_list, self->store);
+  g_signal_connect_object (self->chat_list, "chat-activated",
+                           G_CALLBACK (chat_activated_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->chat_list, "result-activated",
+                           G_CALLBACK (result_activated_cb),
+                           self, G_CONNECT_SWAPPED);
+
   open_latest_chat (self);
 
   update_backend_titles (self);
@@ -1024,6 +1205,8 @@ cria_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->countdown_id, g_source_remove);
   g_clear_handle_id (&self->toast_idle_id, g_source_remove);
+
+  _cria_window_chats_dispose (self);
 
   /* The registry outlives the window */
   if (self->models != NULL)
@@ -1047,6 +1230,8 @@ cria_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->backends, g_ptr_array_unref);
+  g_clear_pointer (&self->background, g_ptr_array_unref);
+  g_clear_pointer (&self->notifications, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cria_window_parent_class)->dispose (object);
 }
@@ -1141,8 +1326,10 @@ cria_window_class_init (CriaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, models_button);
-  gtk_widget_class_bind_template_child (widget_class, CriaWindow, new_chat_button);
+  gtk_widget_class_bind_template_child (widget_class, CriaWindow, sidebar_button);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CriaWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, CriaWindow, chat_list);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CriaWindow, connecting_spinner);
@@ -1155,7 +1342,10 @@ cria_window_class_init (CriaWindowClass *klass)
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.show-models", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-chat", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-sidebar", NULL);
 
+  g_type_ensure (CRIA_TYPE_CHAT_LIST);
   g_type_ensure (CRIA_TYPE_CHAT_PAGE);
   g_type_ensure (CRIA_TYPE_MODELS_PAGE);
 }
@@ -1190,10 +1380,13 @@ name_drop_down_parts (GtkWidget *widget)
 static void
 cria_window_init (CriaWindow *self)
 {
+  g_autoptr(CriaChatSession) session = NULL;
+
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
-  self->session = cria_chat_session_new ();
   self->backends = g_ptr_array_new_with_free_func (g_object_unref);
+  self->background = g_ptr_array_new_with_free_func (g_object_unref);
+  self->notifications = g_ptr_array_new_with_free_func (g_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1209,7 +1402,16 @@ cria_window_init (CriaWindow *self)
 #endif
 
   cria_chat_page_set_cancellable (self->chat_page, self->cancellable);
-  cria_chat_page_set_session (self->chat_page, self->session);
+  session = cria_chat_session_new ();
+  set_session (self, session);
+
+  g_signal_connect_object (self->flap, "notify::reveal-flap",
+                           G_CALLBACK (update_title_buttons),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->flap, "notify::folded",
+                           G_CALLBACK (update_title_buttons),
+                           self, G_CONNECT_SWAPPED);
+  update_title_buttons (self);
 
   _cria_window_actions_init (self);
   g_action_map_add_action_entries (G_ACTION_MAP (self),
@@ -1266,19 +1468,29 @@ cria_window_get_session (CriaWindow *self)
   return self->session;
 }
 
+/**
+ * cria_window_add_toast:
+ * @self: a #CriaWindow
+ * @title: plain text
+ *
+ * Shows @title in a toast for a few seconds.
+ */
 void
 cria_window_add_toast (CriaWindow *self,
                        const char *title)
 {
+  g_autofree char *escaped = NULL;
   AdwToast *toast;
 
   g_return_if_fail (CRIA_IS_WINDOW (self));
   g_return_if_fail (title != NULL);
 
+  escaped = g_markup_escape_text (title, -1);
   g_free (self->last_toast);
   self->last_toast = g_strdup (title);
 
-  toast = adw_toast_new (title);
+  /* libadwaita 1.2 reads a toast's title as markup */
+  toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -1293,15 +1505,17 @@ void
 _cria_window_add_notice (CriaWindow *self,
                          const char *title)
 {
+  g_autofree char *escaped = NULL;
   AdwToast *toast;
 
   g_return_if_fail (CRIA_IS_WINDOW (self));
   g_return_if_fail (title != NULL);
 
+  escaped = g_markup_escape_text (title, -1);
   g_free (self->last_toast);
   self->last_toast = g_strdup (title);
 
-  toast = adw_toast_new (title);
+  toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

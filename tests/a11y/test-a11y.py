@@ -488,7 +488,7 @@ def user_text(chat):
 
 
 class Test:
-    PLAN = 20
+    PLAN = 21
 
     def __init__(self):
         self.tap = Tap(self.PLAN)
@@ -732,6 +732,37 @@ class Test:
 
         # 20. Names of what the conversation added.
         self.check_names_again()
+
+        # 21. The sidebar of chats.
+        self.check_sidebar()
+
+    def check_sidebar(self):
+        """The sidebar's controls by name, and the chats in a list named "Chats"."""
+        buttons = (Atspi.Role.PUSH_BUTTON, Atspi.Role.TOGGLE_BUTTON)
+
+        def chats_list():
+            found = find_one(self.app, Atspi.Role.LIST, "Chats")
+            if found is None:
+                found = find_one(self.app, name="Chats", pred=lambda o: find_one(o, Atspi.Role.LIST_ITEM))
+            return found
+
+        def listed():
+            chats = chats_list()
+            if chats is None:
+                return None
+            titles = [text_of(o) for o in walk(chats) if role_of(o) == Atspi.Role.LABEL]
+            return chats if any(t.startswith("part one") for t in titles) else None
+
+        chats = wait_for(listed, 5)
+        missing = [name for name in ("New Chat", "Search Chats", "Show Chats")
+                   if find_one(self.app, buttons, name) is None]
+        menus = find_all(chats, buttons, "Chat Menu") if chats is not None else []
+        self.tap.result(chats is not None and not missing and len(menus) >= 1,
+                        'the sidebar offers "New Chat", "Search Chats" and "Show Chats", and lists the '
+                        'chats in "Chats", each with a "Chat Menu"',
+                        ["missing: %r" % missing, "chat menus: %d" % len(menus),
+                         "Chats list: %s" % (describe(chats) if chats else "none"),
+                         "buttons: %s" % sorted({name_of(b) for b in find_all(self.app, buttons)})])
 
     def model_button(self):
         combo = find_one(self.app, Atspi.Role.COMBO_BOX, "Model") or find_one(self.app, name="Model")

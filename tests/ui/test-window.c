@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 
 #include "cria-application.h"
+#include "cria-chat-list-private.h"
 #include "cria-composer-private.h"
 #include "cria-message-row.h"
 #include "cria-message-row-private.h"
@@ -669,8 +670,16 @@ test_accessible (Fixture       *f,
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Stop");
   gtk_test_accessible_assert_property (f->window->model_dropdown,
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Model");
-  gtk_test_accessible_assert_property (f->window->new_chat_button,
+  gtk_test_accessible_assert_property (_cria_chat_list_get_new_chat_button (f->window->chat_list),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "New Chat");
+  gtk_test_accessible_assert_property (_cria_chat_list_get_search_button (f->window->chat_list),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Search Chats");
+  gtk_test_accessible_assert_property (_cria_chat_list_get_search_entry (f->window->chat_list),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Search Chats");
+  gtk_test_accessible_assert_property (_cria_chat_list_get_list_view (f->window->chat_list),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Chats");
+  gtk_test_accessible_assert_property (f->window->sidebar_button,
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Show Chats");
   gtk_test_accessible_assert_property (f->window->primary_menu_button,
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Main Menu");
 }

@@ -151,4 +151,103 @@ cria_ui_test_forget_chats (CriaApplication *app)
   cria_ui_test_remove_tree (folder);
 }
 
+/* A stand-in for the notification daemon on the session bus of
+ * dbus-run-session: GNotification's freedesktop backend talks to it, and
+ * the tests read what it was sent. */
+typedef struct
+{
+  GDBusConnection *connection;
+  guint            owner_id;
+  guint            object_id;
+  GPtrArray       *sent;       /* "summary\nbody" */
+  guint            n_closed;
+} CriaFakeNotifications;
+
+static inline void
+cria_ui_test_notifications_method_cb (GDBusConnection       *connection,
+                                      const char            *sender,
+                                      const char            *object_path,
+                                      const char            *interface_name,
+                                      const char            *method_name,
+                                      GVariant              *parameters,
+                                      GDBusMethodInvocation *invocation,
+                                      gpointer               user_data)
+{
+  CriaFakeNotifications *notifications = user_data;
+
+  if (g_str_equal (method_name, "Notify"))
+    {
+      const char *summary;
+      const char *body;
+
+      g_variant_get (parameters, "(&su&s&s&s@as@a{sv}i)", NULL, NULL, NULL, &summary, &body, NULL, NULL, NULL);
+      g_ptr_array_add (notifications->sent, g_strdup_printf ("%s\n%s", summary, body));
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notifications->sent->len));
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    {
+      const char *capabilities[] = { "body", "actions", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", capabilities));
+    }
+  else if (g_str_equal (method_name, "GetServerInformation"))
+    {
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(ssss)", "fake", "cria", "1", "1.2"));
+    }
+  else
+    {
+      if (g_str_equal (method_name, "CloseNotification"))
+        notifications->n_closed++;
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+}
+
+/* Owns org.freedesktop.Notifications; leaves @notifications' connection
+ * %NULL without a session bus */
+static inline void
+cria_ui_test_start_fake_notifications (CriaFakeNotifications *notifications)
+{
+  static const GDBusInterfaceVTable vtable = { cria_ui_test_notifications_method_cb, NULL, NULL, { 0 } };
+  static const char xml[] =
+    "<node>"
+    "  <interface name='org.freedesktop.Notifications'>"
+    "    <method name='Notify'>"
+    "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+    "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+    "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+    "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+    "      <arg type='u' direction='out'/>"
+    "    </method>"
+    "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+    "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+    "    <method name='GetServerInformation'>"
+    "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+    "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+    "    </method>"
+    "    <signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+    "    <signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+    "  </interface>"
+    "</node>";
+  g_autoptr(GDBusNodeInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  notifications->sent = g_ptr_array_new_with_free_func (g_free);
+  notifications->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (notifications->connection == NULL)
+    return;
+
+  info = g_dbus_node_info_new_for_xml (xml, &error);
+  g_assert_no_error (error);
+  notifications->object_id = g_dbus_connection_register_object (notifications->connection,
+                                                                "/org/freedesktop/Notifications",
+                                                                info->interfaces[0],
+                                                                &vtable, notifications, NULL, &error);
+  g_assert_no_error (error);
+  notifications->owner_id = g_bus_own_name_on_connection (notifications->connection,
+                                                          "org.freedesktop.Notifications",
+                                                          G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                          NULL, NULL, NULL, NULL);
+}
+
 G_END_DECLS
