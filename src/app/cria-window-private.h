@@ -46,6 +46,7 @@ struct _CriaWindow
   GtkListItemFactory   *list_factory;
   CriaChatStore        *store;            /* NULL when chats are not saved */
   char                 *last_toast;       /* for the tests */
+  GBinding             *chat_settings_binding; /* session → win.chat-settings */
 
   /* Borrowed References */
   GListModel           *models;           /* the registry's, flattened */
@@ -58,6 +59,7 @@ struct _CriaWindow
 };
 
 void _cria_window_actions_init   (CriaWindow *self);
+void _cria_window_actions_watch_session (CriaWindow *self);
 void _cria_window_probe_backends (CriaWindow *self);
 
 CriaModelsPage *_cria_window_ensure_models_page (CriaWindow *self);

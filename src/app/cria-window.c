@@ -825,6 +825,7 @@ set_session (CriaWindow      *self,
     cria_chat_session_stop (self->session);
 
   g_set_object (&self->session, session);
+  _cria_window_actions_watch_session (self);
   cria_chat_page_set_session (self->chat_page, session);
 }
 
@@ -1041,6 +1042,7 @@ cria_window_dispose (GObject *object)
   self->models = NULL;
   g_clear_object (&self->list_factory);
   g_clear_object (&self->session);
+  _cria_window_actions_watch_session (self);
   g_clear_object (&self->registry);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
