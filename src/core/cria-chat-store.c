@@ -2861,6 +2861,7 @@ typedef struct
   char       *model;
   char       *system_prompt;
   JsonObject *options;
+  CriaThinkMode think;
   gboolean    pinned;
   gint64      created_at;
   gint64      updated_at;
@@ -2909,6 +2910,7 @@ read_chat_row (sqlite3  *db,
   row->pinned = sqlite3_column_int (stmt, 6) != 0;
   row->created_at = sqlite3_column_int64 (stmt, 8);
   row->updated_at = sqlite3_column_int64 (stmt, 9);
+  row->think = think_from_column (stmt, 10);
 
   return TRUE;
 }
@@ -2940,6 +2942,12 @@ export_json (ChatRow   *chat,
   json_node_set_object (options, chat->options);
   json_builder_set_member_name (builder, "options");
   json_builder_add_value (builder, options);
+
+  if (chat->think != CRIA_THINK_MODE_DEFAULT)
+    {
+      json_builder_set_member_name (builder, "think");
+      json_builder_add_boolean_value (builder, chat->think == CRIA_THINK_MODE_ON);
+    }
 
   json_builder_set_member_name (builder, "pinned");
   json_builder_add_boolean_value (builder, chat->pinned);
@@ -3113,7 +3121,8 @@ export_thread (GTask        *task,
  * {
  *   "format": "cria-chat", "version": 1, "generator": "cria 0.1.0",
  *   "title": "…", "backend_url": "http://…" | null, "model": "…" | null,
- *   "system_prompt": "…" | null, "options": { … }, "pinned": false,
+ *   "system_prompt": "…" | null, "options": { … },
+ *   "think": true | false (optional), "pinned": false,
  *   "created_at": "2025-01-31T12:00:00.123456Z", "updated_at": "…",
  *   "messages": [
  *     { "role": "user" | "assistant" | "system" | "tool",
@@ -3519,6 +3528,7 @@ typedef struct
   const char *model;
   const char *system_prompt;
   JsonObject *options;
+  CriaThinkMode think;
   gboolean    pinned;
   gint64      created_at;
   GArray     *messages;         /* ImportedMessage */
@@ -3569,6 +3579,13 @@ parse_import (JsonNode      *root,
     return FALSE;
   chat->pinned = member != NULL && json_node_get_boolean (member);
 
+  if (!get_member (object, "think", JSON_NODE_VALUE, G_TYPE_BOOLEAN, FALSE, "$", &member, error))
+    return FALSE;
+  if (member == NULL)
+    chat->think = CRIA_THINK_MODE_DEFAULT;
+  else
+    chat->think = json_node_get_boolean (member) ? CRIA_THINK_MODE_ON : CRIA_THINK_MODE_OFF;
+
   if (!get_member (object, "options", JSON_NODE_OBJECT, G_TYPE_INVALID, FALSE, "$", &member,
                    error))
     return FALSE;
@@ -3609,8 +3626,8 @@ write_import (sqlite3       *db,
 
   if (!(insert_chat = prepare (db,
                                "INSERT INTO chats (title, backend_url, model, system_prompt, "
-                               "options, pinned, created_at, updated_at) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                               "options, pinned, created_at, updated_at, think) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                                error)) ||
       !(insert = prepare (db, INSERT_MESSAGE_SQL, error)) ||
       !(insert_image = prepare (db, INSERT_IMAGE_SQL, error)))
@@ -3627,6 +3644,7 @@ write_import (sqlite3       *db,
   sqlite3_bind_int64 (insert_chat, 7, chat->created_at);
   /* An imported chat is new activity: it lands on top of the list. */
   sqlite3_bind_int64 (insert_chat, 8, now);
+  bind_think (insert_chat, 9, chat->think);
 
   if (!begin (db, error))
     return 0;

@@ -1676,6 +1676,8 @@ test_export_import (void)
   gint64 chat_id, copy_id;
 
   chat_id = make_rich_chat (store);
+  g_assert_true (cria_chat_store_set_chat_think (store, chat_id, CRIA_THINK_MODE_OFF, &error));
+  g_assert_no_error (error);
 
   json = export_chat (store, chat_id, CRIA_CHAT_EXPORT_FORMAT_JSON);
   json_parser_load_from_data (parser, g_bytes_get_data (json, NULL), g_bytes_get_size (json),
@@ -1685,6 +1687,7 @@ test_export_import (void)
   g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "cria-chat");
   g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 1);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "messages")), ==, 4);
+  g_assert_false (json_object_get_boolean_member (root, "think"));
 
   copy_id = import_chat (store, json, &error);
   g_assert_no_error (error);
@@ -1703,6 +1706,7 @@ test_export_import (void)
   g_assert_true (json_object_equal (cria_chat_info_get_options (a),
                                     cria_chat_info_get_options (b)));
   g_assert_cmpint (cria_chat_info_get_pinned (a), ==, cria_chat_info_get_pinned (b));
+  g_assert_cmpint (cria_chat_info_get_think (b), ==, CRIA_THINK_MODE_OFF);
   g_assert_cmpint (cria_chat_info_get_created_at (a), ==, cria_chat_info_get_created_at (b));
 
   original = load (store, chat_id);
