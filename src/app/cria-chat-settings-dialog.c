@@ -45,6 +45,9 @@ struct _CriaChatSettingsDialog
   /* Owned References */
   CriaChatSession      *session;
 
+  /* Borrowed References */
+  CriaChatInfo         *watched_info;   /* weak: its title is followed */
+
   guint                 title_save_id;
   guint                 system_save_id;
   guint                 can_think : 1;
@@ -129,13 +132,25 @@ title_activated_cb (CriaChatSettingsDialog *self)
   save_title (self);
 }
 
-/* The title row shows while the chat is stored: from its first message */
+/* The title row shows while the chat is stored: from its first message.
+ * It follows the title (a generated one may come) unless the user types. */
 static void
 update_title_row (CriaChatSettingsDialog *self)
 {
-  CriaChatInfo *info = lookup_chat (self);
+  CriaChatInfo *info;
 
+  if (self->session == NULL)
+    return;
+
+  info = lookup_chat (self);
   gtk_widget_set_visible (GTK_WIDGET (self->title_group), info != NULL);
+
+  if (info != NULL && info != self->watched_info)
+    {
+      g_set_weak_pointer (&self->watched_info, info);
+      g_signal_connect_object (info, "notify::title",
+                               G_CALLBACK (update_title_row), self, G_CONNECT_SWAPPED);
+    }
 
   if (info != NULL && self->title_save_id == 0 &&
       g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->title_row)),
@@ -337,6 +352,7 @@ cria_chat_settings_dialog_dispose (GObject *object)
   g_clear_handle_id (&self->title_save_id, g_source_remove);
   g_clear_handle_id (&self->system_save_id, g_source_remove);
   g_clear_object (&self->session);
+  g_clear_weak_pointer (&self->watched_info);
 
   G_OBJECT_CLASS (cria_chat_settings_dialog_parent_class)->dispose (object);
 }

@@ -14,6 +14,7 @@
 
 #include "cria-application.h"
 #include "cria-chat-settings-dialog-private.h"
+#include "cria-chat-store-private.h"
 #include "cria-composer-private.h"
 #include "cria-settings.h"
 #include "cria-test-server.h"
@@ -410,6 +411,37 @@ test_thinking (Fixture       *f,
 }
 
 static void
+test_title_follows (Fixture       *f,
+                    gconstpointer  data)
+{
+  CriaChatSettingsDialog *dialog;
+  AdwEntryRow *title_row;
+  GtkWidget *title_group;
+
+  start_app (f);
+  wait_for_chat (f);
+
+  /* Open while the first message creates the chat: the title appears,
+   * then the one the model gave */
+  dialog = open_dialog (f);
+  title_row = _cria_chat_settings_dialog_get_title_row (dialog);
+  title_group = GTK_WIDGET (_cria_chat_settings_dialog_get_title_group (dialog));
+  g_assert_false (gtk_widget_get_visible (title_group));
+
+  cria_test_server_queue_reply (f->server, "Sure.", NULL);
+  cria_test_server_queue_reply (f->server, "Weekend Plans", NULL);
+  send_and_wait (f, "What should I do this weekend?", 2);
+  g_assert_true (gtk_widget_get_visible (title_group));
+  cria_test_wait_until (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (title_row)), "Weekend Plans") == 0);
+
+  /* Unchanged, the title stays generated: closing renames nothing */
+  close_dialog (dialog);
+  g_assert_false (_cria_chat_info_get_user_title (
+    cria_chat_store_lookup_chat (cria_application_get_store (f->app),
+                                 cria_chat_session_get_chat_id (get_session (f)))));
+}
+
+static void
 test_disabled_without_model (Fixture       *f,
                              gconstpointer  data)
 {
@@ -434,6 +466,8 @@ main (int   argc,
               test_applied_and_kept, fixture_teardown);
   g_test_add ("/cria/chat-settings/thinking", Fixture, NULL, fixture_setup,
               test_thinking, fixture_teardown);
+  g_test_add ("/cria/chat-settings/title-follows", Fixture, NULL, fixture_setup,
+              test_title_follows, fixture_teardown);
   g_test_add ("/cria/chat-settings/disabled-without-model", Fixture, NULL, fixture_setup,
               test_disabled_without_model, fixture_teardown);
 
