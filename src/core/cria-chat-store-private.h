@@ -117,7 +117,8 @@ static const char * const _cria_chat_store_migrations[] = {
   "UPDATE chats SET user_title = 1;\n"
   "UPDATE chats SET think = json_extract (options, '$.think'),\n"
   "                 options = json_remove (options, '$.think')\n"
-  "  WHERE json_valid (options) AND json_type (options, '$.think') IN ('true', 'false');\n",
+  "  WHERE CASE WHEN json_valid (options)\n"
+  "             THEN json_type (options, '$.think') IN ('true', 'false') ELSE 0 END;\n",
 };
 
 #define CRIA_CHAT_STORE_SCHEMA_VERSION G_N_ELEMENTS (_cria_chat_store_migrations)
