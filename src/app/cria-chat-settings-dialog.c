@@ -475,7 +475,8 @@ cria_chat_settings_dialog_init (CriaChatSettingsDialog *self)
  * A modal window of the chat's settings, changed as they are edited; the
  * title can be changed once the chat is stored (it has a message).
  *
- * Returns: (transfer floating): the dialog, to present
+ * Returns: (transfer none): the dialog, owned by GTK like every window;
+ *   present it
  */
 CriaChatSettingsDialog *
 cria_chat_settings_dialog_new (GtkWindow       *parent,
