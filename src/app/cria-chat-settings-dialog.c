@@ -453,6 +453,8 @@ cria_chat_settings_dialog_class_init (CriaChatSettingsDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, title_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, option_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, think_changed_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
