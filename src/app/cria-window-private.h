@@ -52,6 +52,7 @@ struct _CriaWindow
   AdwToast             *last_undo_toast;  /* for the tests */
   GPtrArray            *background;       /* of CriaChatSession: replies of chats left */
   GPtrArray            *notifications;    /* of char *: ids of those sent */
+  GBinding             *chat_settings_binding; /* session → win.chat-settings */
 
   /* Borrowed References */
   GListModel           *models;           /* the registry's, flattened */
@@ -64,6 +65,7 @@ struct _CriaWindow
 };
 
 void _cria_window_actions_init   (CriaWindow *self);
+void _cria_window_actions_watch_session (CriaWindow *self);
 void _cria_window_probe_backends (CriaWindow *self);
 
 CriaModelsPage *_cria_window_ensure_models_page (CriaWindow *self);

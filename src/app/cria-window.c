@@ -874,6 +874,7 @@ set_session (CriaWindow      *self,
   g_ptr_array_remove (self->background, session);
 
   g_set_object (&self->session, session);
+  _cria_window_actions_watch_session (self);
   cria_chat_page_set_session (self->chat_page, session);
 
   g_signal_handlers_disconnect_by_func (session, session_busy_cb, self);
@@ -1058,7 +1059,6 @@ _cria_window_new_chat (CriaWindow *self)
   g_debug ("Starting a new chat");
 
   session = cria_chat_session_new ();
-  cria_chat_session_set_think (session, cria_chat_session_get_think (self->session));
   cria_chat_session_set_store (session, self->store, 0);
   set_session (self, session);
 
@@ -1224,6 +1224,7 @@ cria_window_dispose (GObject *object)
   self->models = NULL;
   g_clear_object (&self->list_factory);
   g_clear_object (&self->session);
+  _cria_window_actions_watch_session (self);
   g_clear_object (&self->registry);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);

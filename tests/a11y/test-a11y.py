@@ -590,6 +590,16 @@ class Test:
     def wait_chats(self, count, timeout):
         return wait_for(lambda: len(self.stub.chats()) >= count, timeout, 0.05)
 
+    def chat_for(self, prompt):
+        """The request that sent `prompt` as the last user message, or {}.
+        Cria also asks the model for a chat title on its own, after the
+        first reply: that request is not one the user sent."""
+        found = [c for c in self.stub.chats() if user_text(c) == prompt]
+        return found[-1] if found else {}
+
+    def wait_chat_for(self, prompt, timeout):
+        return wait_for(lambda: self.chat_for(prompt) or None, timeout, 0.05)
+
     # -- the checks -----------------------------------------------------------
 
     def run(self):
@@ -867,7 +877,7 @@ class Test:
         self.keyboard.type("tell a long story")
         wait_for(lambda: text_of(self.composer()) == "tell a long story", 3)
         self.keyboard.key(KEY_RETURN)
-        self.wait_chats(2, 10)
+        self.wait_chat_for("tell a long story", 10)
 
         # Some text arrives, and Stop is there to press.
         some = wait_for(lambda: len(self.reply_text_for("tell a long story")) > 40, 15)
@@ -889,9 +899,8 @@ class Test:
         except GLib.Error as e:
             names, pressed = [], "error: %s" % e.message
         before = self.reply_text_for("tell a long story")
-        cancelled = wait_for(lambda: self.stub.chats()[1].get("cancelled") if len(self.stub.chats()) > 1 else None,
-                             5, 0.05)
-        chat = self.stub.chats()[1] if len(self.stub.chats()) > 1 else {}
+        cancelled = wait_for(lambda: self.chat_for("tell a long story").get("cancelled"), 5, 0.05)
+        chat = self.chat_for("tell a long story")
         tap.result(bool(cancelled), 'pressing "Stop" closes the HTTP request',
                    ["actions %r, do_action(0) -> %r" % (names, pressed),
                     "stub: %d of %d tokens sent, cancelled=%s, completed=%s"
@@ -926,8 +935,8 @@ class Test:
                 send.get_action_iface().do_action(0)
             except GLib.Error:
                 pass
-            sent = self.wait_chats(3, 10)
-        third = self.stub.chats()[2] if len(self.stub.chats()) > 2 else {}
+            sent = self.wait_chat_for("after stop", 10)
+        third = self.chat_for("after stop")
         answered = wait_for(lambda: self.reply_text_for("after stop") == norm(third.get("reply", "-")), 10) \
             if third else False
         tap.result(bool(back and typed and sent and answered),
@@ -935,7 +944,7 @@ class Test:
                    ["Send back, Stop gone: %s; focus via %s; typed: %s; Send sensitive: %s; "
                     "sent with Send: %s; answered: %s"
                     % (bool(back), how, bool(typed), send is not None, bool(sent), bool(answered)),
-                    "user message of request 3: %r" % user_text(third) if third else "no third request"])
+                    "request: %r" % user_text(third) if third else "no request sent"])
         return True
 
     # -- tear-down ------------------------------------------------------------
