@@ -592,6 +592,37 @@ test_reply_queue (Fixture       *f,
 }
 
 static void
+test_title_reply (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *asked = "{\"model\":\"llama3.2\",\"stream\":false,\"messages\":[{\"role\":\"user\","
+                      "\"content\":\"Write a title for this.\\n\\nUser:\\n  Why is the sky blue at noon "
+                      "and red at dusk?\\nAnd green?\\n\\nAssistant:\\nLight.\"}]}";
+  const char *chatted = "{\"model\":\"llama3.2\",\"stream\":false,\"messages\":["
+                        "{\"role\":\"user\",\"content\":\"Write a title\\nUser:\\nHi\"},"
+                        "{\"role\":\"assistant\",\"content\":\"Hello\"},"
+                        "{\"role\":\"user\",\"content\":\"More\"}]}";
+
+  /* Asked for a title, the simulated model gives the first six words of
+   * what the user wrote; in a conversation, the usual reply */
+  cria_test_server_set_reply (f->server, "the usual", NULL);
+  {
+    g_autoptr(Reply) reply = request (f, "POST", "/api/chat", asked);
+    g_autofree char *text = body_text (reply);
+    g_autoptr(JsonObject) object = parse_object (text);
+
+    g_assert_cmpstr (message_content (object), ==, "Why is the sky blue at");
+  }
+  {
+    g_autoptr(Reply) reply = request (f, "POST", "/api/chat", chatted);
+    g_autofree char *text = body_text (reply);
+    g_autoptr(JsonObject) object = parse_object (text);
+
+    g_assert_cmpstr (message_content (object), ==, "the usual");
+  }
+}
+
+static void
 test_early_errors (Fixture       *f,
                    gconstpointer  data)
 {
@@ -1127,6 +1158,7 @@ main (int   argc,
   ADD ("chat/thinking-and-tools", test_chat_thinking_and_tools);
   ADD ("chat/plain-replies", test_chat_plain_replies);
   ADD ("chat/reply-queue", test_reply_queue);
+  ADD ("chat/title-reply", test_title_reply);
   ADD ("chat/early-errors", test_early_errors);
   ADD ("chat/mid-stream-faults", test_mid_stream_faults);
   ADD ("chat/framing-faults", test_framing_faults);

@@ -109,6 +109,7 @@ typedef struct
   gboolean    unload_after;       /* keep_alive 0 */
   gint64      keep_alive_us;      /* < 0: forever */
   guint       prompt_tokens;
+  char       *title_reply;        /* (owned): the answer to a request for a title */
 } CriaTestChatJob;
 
 /* cria-test-server.c */

@@ -1047,6 +1047,35 @@ check_capabilities (SoupServerMessage   *msg,
   return TRUE;
 }
 
+/* A model asked to name a conversation answers with a title. The simulated
+ * one takes the first words the user wrote, so titles are predictable: a
+ * request whose only message asks for "a title" and quotes the chat after
+ * "User:" gets the first line of it, cut to six words. */
+static char *
+dup_title_reply (JsonArray *messages)
+{
+  JsonObject *message;
+  const char *content;
+  const char *user;
+  g_auto(GStrv) words = NULL;
+  g_autofree char *line = NULL;
+
+  if (json_array_get_length (messages) != 1 ||
+      (message = json_array_get_object_element (messages, 0)) == NULL ||
+      (content = json_object_get_string_member_with_default (message, "content", NULL)) == NULL ||
+      !g_str_has_prefix (content, "Write a title") ||
+      (user = strstr (content, "User:\n")) == NULL)
+    return NULL;
+
+  user += strlen ("User:\n");
+  line = g_strndup (user, strcspn (user, "\n"));
+  words = g_strsplit (g_strstrip (line), " ", 7);
+  if (g_strv_length (words) > 6)
+    g_clear_pointer (&words[6], g_free);
+
+  return g_strjoinv (" ", words);
+}
+
 static void
 route_chat (CriaTestServer    *self,
             SoupServerMessage *msg)
@@ -1098,7 +1127,9 @@ route_chat (CriaTestServer    *self,
   job.think = _cria_test_model_has_capability (model, "thinking") && (!think_set || think);
   job.unload_after = keep_alive_set && job.keep_alive_us == 0;
   job.prompt_tokens = count_prompt_tokens (messages) + 8;
+  job.title_reply = dup_title_reply (messages);
   _cria_test_stream_start_chat (self, msg, &job);
+  g_free (job.title_reply);
 }
 
 static void

@@ -1230,6 +1230,11 @@ _cria_test_stream_start_chat (CriaTestServer        *self,
       stream->content_tokens = _cria_test_tokenize (queued->content != NULL ? queued->content : "");
       stream->n_content = stream->content_tokens->len;
     }
+  else if (job->title_reply != NULL)
+    {
+      stream->content_tokens = _cria_test_tokenize (job->title_reply);
+      stream->n_content = stream->content_tokens->len;
+    }
   else if (self->generated_reply > 0)
     {
       stream->n_content = self->generated_reply;

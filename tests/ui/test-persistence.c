@@ -744,10 +744,13 @@ test_pin (Fixture       *f,
 
   start_app (f);
   wait_for_chat (f);
+  /* (and the title the simulated model gives a chat: its first words) */
   send_and_wait (f, "Pin me");
+  cria_test_wait_until (cria_test_server_get_request_count (f->server, "/api/chat") == 2);
   first_id = cria_chat_session_get_chat_id (get_session (f));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-chat", NULL);
   send_and_wait (f, "Newer");
+  cria_test_wait_until (cria_test_server_get_request_count (f->server, "/api/chat") == 4);
   g_assert_cmpstr (sidebar_title (f, 0), ==, "Newer");
 
   /* Pinned from its menu: on top, with a pin, even under newer chats */
@@ -1059,8 +1062,12 @@ test_notification (Fixture       *f,
   start_app (f);
   wait_for_chat (f);
   gtk_drop_down_set_selected (f->window->model_dropdown, model_position (f, "gemma3:4b"));
+  /* The reply, then the title the model gives the chat */
+  cria_test_server_queue_reply (f->server, "Done.", NULL);
+  cria_test_server_queue_reply (f->server, "Waiting for a reply", NULL);
   send_and_wait (f, "Tell me when you are done");
   chat_id = cria_chat_session_get_chat_id (get_session (f));
+  cria_test_wait_until (g_strcmp0 (sidebar_title (f, 0), "Waiting for a reply") == 0);
 
   /* While the window is active, a reply is just there */
   cria_test_wait_until (gtk_window_is_active (GTK_WINDOW (f->window)));
@@ -1075,7 +1082,7 @@ test_notification (Fixture       *f,
   send_and_wait (f, "Again");
   cria_test_wait_until (notifications.sent->len == 1);
   g_assert_cmpstr (g_ptr_array_index (notifications.sent, 0), ==,
-                   "Tell me when you are done\nReply from gemma3:4b is ready");
+                   "Waiting for a reply\nReply from gemma3:4b is ready");
   /* (the app reads the daemon's answer, the id to withdraw it by) */
   cria_test_run_for (200);
 
