@@ -1,6 +1,6 @@
 /* cria-image-strip.c: a row of image thumbnails
  *
- * Shows a GListModel of CriaImage as small rounded thumbnails. In the
+ * Shows a GListModel of CriaImage as small rounded square thumbnails. In the
  * composer the strip is removable: each thumbnail has a Remove button,
  * which emits CriaImageStrip::remove (the owner of the model removes the
  * image). In a message it is read-only and fed the message's images with
@@ -81,10 +81,9 @@ create_thumbnail (CriaImageStrip *self,
   label = name != NULL ? g_strdup_printf (_("Image %u: %s"), position + 1, name)
                        : g_strdup_printf (_("Image %u"), position + 1);
 
-  picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (cria_image_get_thumbnail (image)));
-  gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_COVER);
-  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
-  gtk_widget_set_size_request (picture, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
+  /* The thumbnail is square: a GtkImage shows it at exactly that size */
+  picture = gtk_image_new_from_paintable (GDK_PAINTABLE (cria_image_get_thumbnail (image)));
+  gtk_image_set_pixel_size (GTK_IMAGE (picture), THUMBNAIL_SIZE);
   gtk_widget_set_overflow (picture, GTK_OVERFLOW_HIDDEN);
   gtk_widget_set_tooltip_text (picture, name);
   gtk_widget_add_css_class (picture, "thumbnail");

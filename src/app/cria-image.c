@@ -2,7 +2,7 @@
  *
  * Checks that some bytes are an image, turns them into what Ollama takes
  * (PNG and JPEG as they are; any other format GTK reads becomes PNG), and
- * makes a small thumbnail, all in a worker thread: decoding a photo takes
+ * makes a small square thumbnail, all in a worker thread: decoding a photo takes
  * longer than a frame. GdkTexture is immutable, so made in one thread it
  * is safe to use in another.
  *
@@ -204,46 +204,44 @@ check_bytes (GBytes  *bytes,
 
 /* Thumbnails ------------------------------------------------------------ */
 
-/* @texture scaled down to fit CRIA_IMAGE_THUMBNAIL_PIXELS, each pixel the
- * average of those it covers (premultiplied alpha, so averaging is right) */
+/* The middle square of @texture, scaled down to at most
+ * CRIA_IMAGE_THUMBNAIL_PIXELS a side; each pixel the average of those it
+ * covers (premultiplied alpha, so averaging is right) */
 static GdkTexture *
 make_thumbnail (GdkTexture *texture)
 {
   int width = gdk_texture_get_width (texture);
   int height = gdk_texture_get_height (texture);
+  int side = MIN (width, height);
+  int x_offset = (width - side) / 2;
+  int y_offset = (height - side) / 2;
+  int out_side = MIN (side, CRIA_IMAGE_THUMBNAIL_PIXELS);
   g_autofree guint8 *pixels = NULL;
   g_autoptr(GBytes) bytes = NULL;
   guint8 *out;
-  double scale;
-  int out_width;
-  int out_height;
   gsize stride;
 
-  if (width <= CRIA_IMAGE_THUMBNAIL_PIXELS && height <= CRIA_IMAGE_THUMBNAIL_PIXELS)
+  if (width == height && side <= CRIA_IMAGE_THUMBNAIL_PIXELS)
     return g_object_ref (texture);
-
-  scale = (double) CRIA_IMAGE_THUMBNAIL_PIXELS / MAX (width, height);
-  out_width = MAX (1, (int) (width * scale + 0.5));
-  out_height = MAX (1, (int) (height * scale + 0.5));
 
   stride = (gsize) width * 4;
   pixels = g_malloc (stride * height);
   gdk_texture_download (texture, pixels, stride);
 
-  out = g_malloc ((gsize) out_width * out_height * 4);
+  out = g_malloc ((gsize) out_side * out_side * 4);
 
-  for (int y = 0; y < out_height; y++)
+  for (int y = 0; y < out_side; y++)
     {
-      int y0 = (int) ((gint64) y * height / out_height);
-      int y1 = MAX (y0 + 1, (int) ((gint64) (y + 1) * height / out_height));
+      int y0 = y_offset + (int) ((gint64) y * side / out_side);
+      int y1 = MAX (y0 + 1, y_offset + (int) ((gint64) (y + 1) * side / out_side));
 
-      for (int x = 0; x < out_width; x++)
+      for (int x = 0; x < out_side; x++)
         {
-          int x0 = (int) ((gint64) x * width / out_width);
-          int x1 = MAX (x0 + 1, (int) ((gint64) (x + 1) * width / out_width));
+          int x0 = x_offset + (int) ((gint64) x * side / out_side);
+          int x1 = MAX (x0 + 1, x_offset + (int) ((gint64) (x + 1) * side / out_side));
           guint64 sum[4] = { 0, 0, 0, 0 };
           guint64 count = (guint64) (y1 - y0) * (x1 - x0);
-          guint8 *dest = out + ((gsize) y * out_width + x) * 4;
+          guint8 *dest = out + ((gsize) y * out_side + x) * 4;
 
           for (int sy = y0; sy < y1; sy++)
             {
@@ -263,10 +261,10 @@ make_thumbnail (GdkTexture *texture)
         }
     }
 
-  bytes = g_bytes_new_take (out, (gsize) out_width * out_height * 4);
+  bytes = g_bytes_new_take (out, (gsize) out_side * out_side * 4);
 
-  return gdk_memory_texture_new (out_width, out_height, GDK_MEMORY_DEFAULT,
-                                 bytes, (gsize) out_width * 4);
+  return gdk_memory_texture_new (out_side, out_side, GDK_MEMORY_DEFAULT,
+                                 bytes, (gsize) out_side * 4);
 }
 
 /* The worker ------------------------------------------------------------ */
@@ -493,8 +491,8 @@ cria_image_get_height (CriaImage *self)
 /**
  * cria_image_get_thumbnail:
  *
- * Returns: (transfer none): the image at most
- *   %CRIA_IMAGE_THUMBNAIL_PIXELS wide and high
+ * Returns: (transfer none): the middle square of the image, at most
+ *   %CRIA_IMAGE_THUMBNAIL_PIXELS a side
  */
 GdkTexture *
 cria_image_get_thumbnail (CriaImage *self)

@@ -20,8 +20,8 @@ G_BEGIN_DECLS
  * picture (8192 × 8192 is 256 MiB in memory). */
 #define CRIA_IMAGE_MAX_PIXELS ((gint64) 8192 * 8192)
 
-/* Thumbnails are made this many pixels wide and high at most: 64
- * logical pixels at a scale of 2. */
+/* Thumbnails are squares of this many pixels at most: 64 logical pixels
+ * at a scale of 2. */
 #define CRIA_IMAGE_THUMBNAIL_PIXELS 128
 
 #define CRIA_IMAGE_ERROR (cria_image_error_quark ())

@@ -211,13 +211,20 @@ assert_image (Fixture *f,
   g_assert_true (g_bytes_equal (g_ptr_array_index (images, position), expected));
 }
 
+/* The widgets of @type in the strip with the style class @css_class */
 static GPtrArray *
-collect (Fixture *f,
-         GType    type)
+collect (Fixture    *f,
+         GType       type,
+         const char *css_class)
 {
   GPtrArray *found = g_ptr_array_new ();
 
   cria_ui_test_collect (GTK_WIDGET (_cria_composer_get_image_strip (f->composer)), type, found);
+  for (guint i = found->len; i > 0; i--)
+    {
+      if (!gtk_widget_has_css_class (g_ptr_array_index (found, i - 1), css_class))
+        g_ptr_array_remove_index (found, i - 1);
+    }
 
   return found;
 }
@@ -249,13 +256,13 @@ test_images_attach (Fixture       *f,
   g_assert_false (cria_composer_get_empty (f->composer));
 
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cria_composer_get_image_strip (f->composer))));
-  pictures = collect (f, GTK_TYPE_PICTURE);
+  pictures = collect (f, GTK_TYPE_IMAGE, "thumbnail");
   g_assert_cmpuint (pictures->len, ==, 2);
   gtk_test_accessible_assert_property (g_ptr_array_index (pictures, 0),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Image 1: cat.png");
   gtk_test_accessible_assert_property (g_ptr_array_index (pictures, 1),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Image 2: dog.jpg");
-  buttons = collect (f, GTK_TYPE_BUTTON);
+  buttons = collect (f, GTK_TYPE_BUTTON, "remove-image");
   g_assert_cmpuint (buttons->len, ==, 2);
   gtk_test_accessible_assert_property (g_ptr_array_index (buttons, 0),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Remove image 1");
@@ -456,7 +463,7 @@ test_images_remove (Fixture       *f,
   cria_composer_add_image_bytes (f->composer, three, "three.png");
   cria_test_wait_until (images_settled (f, 3));
 
-  buttons = collect (f, GTK_TYPE_BUTTON);
+  buttons = collect (f, GTK_TYPE_BUTTON, "remove-image");
   g_signal_emit_by_name (g_ptr_array_index (buttons, 1), "clicked");
 
   g_assert_cmpuint (cria_composer_get_n_images (f->composer), ==, 2);
@@ -464,11 +471,11 @@ test_images_remove (Fixture       *f,
   assert_image (f, 1, three);
 
   /* The names follow the places */
-  after = collect (f, GTK_TYPE_BUTTON);
+  after = collect (f, GTK_TYPE_BUTTON, "remove-image");
   g_assert_cmpuint (after->len, ==, 2);
   gtk_test_accessible_assert_property (g_ptr_array_index (after, 1),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Remove image 2");
-  pictures = collect (f, GTK_TYPE_PICTURE);
+  pictures = collect (f, GTK_TYPE_IMAGE, "thumbnail");
   gtk_test_accessible_assert_property (g_ptr_array_index (pictures, 1),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Image 2: three.png");
 }
