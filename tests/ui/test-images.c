@@ -16,6 +16,7 @@
 
 #include "cria-application.h"
 #include "cria-composer-private.h"
+#include "cria-image.h"
 #include "cria-settings.h"
 #include "cria-test-server.h"
 #include "cria-window.h"
@@ -375,7 +376,7 @@ test_refused_kept (Fixture       *f,
                    gconstpointer  data)
 {
   g_autoptr(GBytes) small = cria_ui_test_make_png (10, 10, 1);
-  g_autoptr(GBytes) huge = cria_ui_test_pad_bytes (small, 20 * 1000 * 1000);
+  g_autoptr(GBytes) huge = cria_ui_test_pad_bytes (small, CRIA_IMAGE_MAX_BYTES);
   g_autoptr(JsonObject) message = NULL;
   g_autoptr(GPtrArray) sent = NULL;
 
