@@ -26,6 +26,9 @@ struct _CriaImageStrip
 {
   GtkWidget     parent_instance;
 
+  GtkWidget    *scroller;
+  GtkWidget    *box;
+
   GListModel   *model;
   gulong        items_changed_id;
 
@@ -129,14 +132,14 @@ rebuild (CriaImageStrip *self)
   GtkWidget *child;
   guint n_items = self->model ? g_list_model_get_n_items (self->model) : 0;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  while ((child = gtk_widget_get_first_child (self->box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->box), child);
 
   for (guint i = 0; i < n_items; i++)
     {
       g_autoptr(CriaImage) image = g_list_model_get_item (self->model, i);
 
-      gtk_widget_set_parent (create_thumbnail (self, image, i), GTK_WIDGET (self));
+      gtk_box_append (GTK_BOX (self->box), create_thumbnail (self, image, i));
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self), n_items > 0);
@@ -198,13 +201,12 @@ static void
 cria_image_strip_dispose (GObject *object)
 {
   CriaImageStrip *self = CRIA_IMAGE_STRIP (object);
-  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   cria_image_strip_set_model (self, NULL);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  g_clear_pointer (&self->scroller, gtk_widget_unparent);
+  self->box = NULL;
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
@@ -305,16 +307,23 @@ cria_image_strip_class_init (CriaImageStripClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_UINT);
 
   gtk_widget_class_set_css_name (widget_class, "imagestrip");
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static void
 cria_image_strip_init (CriaImageStrip *self)
 {
-  GtkLayoutManager *layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
+  /* Ten thumbnails are wider than a narrow window: they scroll */
+  self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),
+                                  GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (self->scroller), TRUE);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (self->scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), self->box);
+  gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
 
-  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (layout), 6);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 

@@ -348,6 +348,7 @@ test_images_limit (Fixture       *f,
 {
   g_autoptr(GBytes) png = cria_ui_test_make_png (8, 8, 1);
   g_autofree char *expected = NULL;
+  int minimum;
 
   for (guint i = 0; i <= CRIA_COMPOSER_MAX_IMAGES; i++)
     {
@@ -360,6 +361,11 @@ test_images_limit (Fixture       *f,
   expected = g_strdup_printf ("A message takes at most %u images: “image-%u.png” was not attached.",
                               CRIA_COMPOSER_MAX_IMAGES, CRIA_COMPOSER_MAX_IMAGES + 1);
   g_assert_cmpstr (_cria_composer_get_notice (f->composer), ==, expected);
+
+  /* A full strip scrolls rather than widen the window */
+  gtk_widget_measure (GTK_WIDGET (f->composer), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <, 360);
 }
 
 static void
