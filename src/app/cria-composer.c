@@ -607,6 +607,10 @@ file_chooser_response_cb (CriaComposer         *self,
     }
 
   g_clear_object (&self->file_chooser);
+
+  /* Back to writing: the focus would stay on the Attach Image button,
+   * which a space typed next would press again */
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
 }
 
 static void
@@ -1192,6 +1196,13 @@ GtkDropTarget *
 _cria_composer_get_drop_target (CriaComposer *self)
 {
   return self->drop_target;
+}
+
+/* NULL unless the Attach Image file chooser is open */
+GtkNativeDialog *
+_cria_composer_get_file_chooser (CriaComposer *self)
+{
+  return self->file_chooser ? GTK_NATIVE_DIALOG (self->file_chooser) : NULL;
 }
 
 const char *

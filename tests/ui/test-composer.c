@@ -486,6 +486,31 @@ test_images_remove (Fixture       *f,
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Image 2: three.png");
 }
 
+static void
+test_images_file_chooser (Fixture       *f,
+                          gconstpointer  data)
+{
+  GtkWidget *attach = _cria_composer_get_attach_button (f->composer);
+  GtkNativeDialog *chooser;
+
+  /* The button opens a chooser of several images */
+  gtk_widget_grab_focus (attach);
+  g_signal_emit_by_name (attach, "clicked");
+  chooser = _cria_composer_get_file_chooser (f->composer);
+  g_assert_nonnull (chooser);
+  g_assert_true (gtk_native_dialog_get_visible (chooser));
+  g_assert_true (gtk_file_chooser_get_select_multiple (GTK_FILE_CHOOSER (chooser)));
+  g_assert_cmpstr (gtk_file_filter_get_name (gtk_file_chooser_get_filter (GTK_FILE_CHOOSER (chooser))),
+                   ==, "Images");
+
+  /* Closed: back to writing, not on the button a space would press */
+  gtk_native_dialog_hide (chooser);
+  g_signal_emit_by_name (chooser, "response", GTK_RESPONSE_CANCEL);
+  g_assert_null (_cria_composer_get_file_chooser (f->composer));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (f->text_view)));
+  g_assert_cmpuint (cria_composer_get_n_images (f->composer), ==, 0);
+}
+
 static CriaModel *
 make_model (const char *json)
 {
@@ -560,6 +585,7 @@ main (int   argc,
   ADD ("/cria/composer/images/paste", test_images_paste);
   ADD ("/cria/composer/images/remove", test_images_remove);
   ADD ("/cria/composer/images/vision-hint", test_images_vision_hint);
+  ADD ("/cria/composer/images/file-chooser", test_images_file_chooser);
 
 #undef ADD
 
