@@ -74,6 +74,7 @@ typedef struct
 {
   CriaChatPage *self;
   char         *text;
+  GPtrArray    *images;
   guint         n_items_before;
 } SendData;
 
@@ -82,6 +83,7 @@ send_data_free (SendData *data)
 {
   g_clear_object (&data->self);
   g_clear_pointer (&data->text, g_free);
+  g_clear_pointer (&data->images, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -112,7 +114,8 @@ update_actions (CriaChatPage *self)
     {
       busy = cria_chat_session_get_busy (self->session);
       can_send = cria_chat_session_can_send (self->session) &&
-                 !cria_composer_get_empty (self->composer);
+                 !cria_composer_get_empty (self->composer) &&
+                 !cria_composer_get_loading (self->composer);
     }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", can_send && !busy);
@@ -442,6 +445,25 @@ session_notify_cb (CriaChatPage    *self,
   update_empty_page (self);
 }
 
+/* What the composer needs to know of the model: whether it sees images */
+static void
+update_composer_model (CriaChatPage *self)
+{
+  CriaBackend *backend = NULL;
+  const char *model = NULL;
+
+  if (self->session != NULL)
+    {
+      backend = cria_chat_session_get_backend (self->session);
+      model = cria_chat_session_get_model (self->session);
+    }
+
+  cria_composer_set_model (self->composer,
+                           backend != NULL && model != NULL
+                           ? cria_backend_find_model (backend, model)
+                           : NULL);
+}
+
 static void
 session_model_notify_cb (CriaChatPage    *self,
                          GParamSpec      *pspec,
@@ -455,6 +477,7 @@ session_model_notify_cb (CriaChatPage    *self,
   g_signal_group_set_target (self->models_signals,
                              backend ? cria_backend_get_models (backend) : NULL);
   update_missing (self);
+  update_composer_model (self);
 }
 
 static void
@@ -510,13 +533,116 @@ send_cb (GObject      *object,
     {
       g_autofree char *text = cria_error_text_describe (error, cria_chat_session_get_model (session));
 
-      /* Nothing was sent: give the text back, unless the user typed anew */
+      /* Nothing was sent: give the text and images back, unless the user
+       * wrote anew */
       if (g_list_model_get_n_items (G_LIST_MODEL (session)) == data->n_items_before &&
           cria_composer_get_empty (self->composer))
-        cria_composer_set_text (self->composer, data->text);
+        {
+          cria_composer_set_text (self->composer, data->text);
+          for (guint i = 0; data->images != NULL && i < data->images->len; i++)
+            cria_composer_add_image_bytes (self->composer, g_ptr_array_index (data->images, i), NULL);
+        }
 
       show_toast (self, text);
     }
+}
+
+/* Sends what the composer holds; its images only when @with_images */
+static void
+send_composed (CriaChatPage *self,
+               gboolean      with_images)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  SendData *data;
+
+  if (self->session == NULL || !cria_chat_session_can_send (self->session) ||
+      cria_composer_get_loading (self->composer))
+    return;
+
+  text = g_strstrip (cria_composer_dup_text (self->composer));
+  if (with_images)
+    images = cria_composer_dup_images (self->composer);
+
+  /* Images alone can go: Ollama takes an empty content with them */
+  if (text[0] == '\0' && (images == NULL || images->len == 0))
+    return;
+
+  data = g_new0 (SendData, 1);
+  data->self = g_object_ref (self);
+  data->text = g_strdup (text);
+  data->images = images ? g_ptr_array_ref (images) : NULL;
+  data->n_items_before = g_list_model_get_n_items (G_LIST_MODEL (self->session));
+
+  /* Whatever was read before, the new exchange is what the user wants to see */
+  self->stick_to_bottom = TRUE;
+  queue_scroll_to_bottom (self);
+
+  cria_composer_set_text (self->composer, NULL);
+  cria_composer_clear_images (self->composer);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
+
+  g_debug ("Sending a message of %zu bytes and %u images to %s",
+           strlen (text), images ? images->len : 0, cria_chat_session_get_model (self->session));
+
+  cria_chat_session_send_async (self->session,
+                                text,
+                                images,
+                                self->cancellable,
+                                send_cb,
+                                data);
+
+  update_actions (self);
+}
+
+static void
+without_images_response_cb (CriaChatPage     *self,
+                            const char       *response,
+                            AdwMessageDialog *dialog)
+{
+  g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  if (g_strcmp0 (response, "send") == 0)
+    send_composed (self, FALSE);
+}
+
+/* The model is known not to see images: the user says whether to send
+ * the text alone (Ollama refuses images for such a model) */
+static void
+ask_send_without_images (CriaChatPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *name = cria_model_dup_display_name (cria_composer_get_model (self->composer));
+  g_autofree char *text = g_strstrip (cria_composer_dup_text (self->composer));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Send Without Images?"), NULL);
+  if (text[0] != '\0')
+    /* Translators: %s is the name of a model, such as “llama3.2” */
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("%s can’t see images. Only your text will be sent; "
+                                      "the images will be left out."),
+                                    name);
+  else
+    /* Translators: %s is the name of a model, such as “llama3.2” */
+    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                    _("%s can’t see images, and there is no text to send. "
+                                      "Choose a model that can see images."),
+                                    name);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "send", _("_Send Anyway"),
+                                    NULL);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send", text[0] != '\0');
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+
+  g_signal_connect_object (dialog, "response",
+                           G_CALLBACK (without_images_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -525,39 +651,14 @@ send_action (GtkWidget  *widget,
              GVariant   *param)
 {
   CriaChatPage *self = CRIA_CHAT_PAGE (widget);
-  g_autofree char *text = NULL;
-  SendData *data;
 
   if (self->session == NULL || !cria_chat_session_can_send (self->session))
     return;
 
-  text = g_strstrip (cria_composer_dup_text (self->composer));
-  if (text[0] == '\0')
-    return;
-
-  data = g_new0 (SendData, 1);
-  data->self = g_object_ref (self);
-  data->text = g_strdup (text);
-  data->n_items_before = g_list_model_get_n_items (G_LIST_MODEL (self->session));
-
-  /* Whatever was read before, the new exchange is what the user wants to see */
-  self->stick_to_bottom = TRUE;
-  queue_scroll_to_bottom (self);
-
-  cria_composer_set_text (self->composer, NULL);
-  gtk_widget_grab_focus (GTK_WIDGET (self->composer));
-
-  g_debug ("Sending a message of %zu bytes to %s",
-           strlen (text), cria_chat_session_get_model (self->session));
-
-  cria_chat_session_send_async (self->session,
-                                text,
-                                NULL,
-                                self->cancellable,
-                                send_cb,
-                                data);
-
-  update_actions (self);
+  if (cria_composer_get_images_ignored (self->composer))
+    ask_send_without_images (self);
+  else
+    send_composed (self, TRUE);
 }
 
 static void
@@ -778,6 +879,9 @@ cria_chat_page_init (CriaChatPage *self)
   g_signal_connect_object (self->composer, "notify::empty",
                            G_CALLBACK (composer_empty_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->composer, "notify::loading",
+                           G_CALLBACK (composer_empty_changed_cb),
+                           self, G_CONNECT_SWAPPED);
 
   self->session_signals = g_signal_group_new (CRIA_TYPE_CHAT_SESSION);
   g_signal_group_connect_object (self->session_signals, "items-changed",
@@ -807,6 +911,9 @@ cria_chat_page_init (CriaChatPage *self)
   self->models_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_object (self->models_signals, "items-changed",
                                  G_CALLBACK (missing_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->models_signals, "items-changed",
+                                 G_CALLBACK (update_composer_model),
                                  self, G_CONNECT_SWAPPED);
   self->pulls_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_object (self->pulls_signals, "items-changed",
@@ -857,6 +964,7 @@ cria_chat_page_set_session (CriaChatPage    *self,
     session_model_notify_cb (self, NULL, session);
   else
     update_missing (self);
+  update_composer_model (self);
 
   self->stick_to_bottom = TRUE;
   queue_scroll_to_bottom (self);

@@ -125,57 +125,6 @@ dup_closed_url (void)
 
 /* One run --------------------------------------------------------------- */
 
-/* Reads @fd until a line equal to @wanted; FALSE on end of file, error or
- * timeout. @buffer keeps what was read past the line. */
-static gboolean
-read_until_line (int         fd,
-                 GString    *buffer,
-                 const char *wanted,
-                 gint64      deadline)
-{
-  for (;;)
-    {
-      char *newline;
-      struct pollfd pfd = { fd, POLLIN, 0 };
-      gint64 left;
-      char chunk[256];
-      ssize_t n;
-
-      while ((newline = memchr (buffer->str, '\n', buffer->len)) != NULL)
-        {
-          gsize line_length = newline - buffer->str;
-          gboolean found = line_length == strlen (wanted) &&
-                           memcmp (buffer->str, wanted, line_length) == 0;
-
-          g_string_erase (buffer, 0, line_length + 1);
-          if (found)
-            return TRUE;
-        }
-
-      left = (deadline - g_get_monotonic_time ()) / 1000;
-      if (left <= 0)
-        return FALSE;
-
-      if (poll (&pfd, 1, (int) left) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-
-      if (pfd.revents == 0)
-        continue;
-
-      n = read (fd, chunk, sizeof chunk);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-
-      g_string_append_len (buffer, chunk, n);
-    }
-}
-
 static gboolean
 run_once (const char         *program,
           const char * const *extra_env,
@@ -188,6 +137,7 @@ run_once (const char         *program,
   g_auto(GStrv) envp = g_get_environ ();
   g_autoptr(GString) buffer = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
   struct rusage usage;
   gboolean seen;
   gint64 start;
@@ -208,7 +158,8 @@ run_once (const char         *program,
       return FALSE;
     }
 
-  seen = read_until_line (out_fd, buffer, wanted, start + CHILD_TIMEOUT_MS * 1000);
+  line = bench_read_line (out_fd, buffer, wanted, start + CHILD_TIMEOUT_MS * 1000);
+  seen = g_strcmp0 (line, wanted) == 0;
   *wall_ms = (g_get_monotonic_time () - start) / 1000.0;
   close (out_fd);
 

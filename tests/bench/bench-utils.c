@@ -7,7 +7,9 @@
 
 #include "cria-config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -87,6 +89,56 @@ bench_sim_stop (GSubprocess **process)
   g_subprocess_force_exit (*process);
   g_subprocess_wait (*process, NULL, NULL);
   g_clear_object (process);
+}
+
+/* Child processes --------------------------------------------------------- */
+
+char *
+bench_read_line (int         fd,
+                 GString    *buffer,
+                 const char *prefix,
+                 gint64      deadline)
+{
+  for (;;)
+    {
+      char *newline;
+      struct pollfd pfd = { fd, POLLIN, 0 };
+      gint64 left;
+      char chunk[256];
+      ssize_t n;
+
+      while ((newline = memchr (buffer->str, '\n', buffer->len)) != NULL)
+        {
+          char *line = g_strndup (buffer->str, newline - buffer->str);
+
+          g_string_erase (buffer, 0, newline - buffer->str + 1);
+          if (g_str_has_prefix (line, prefix))
+            return line;
+          g_free (line);
+        }
+
+      left = (deadline - g_get_monotonic_time ()) / 1000;
+      if (left <= 0)
+        return NULL;
+
+      if (poll (&pfd, 1, (int) left) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return NULL;
+        }
+
+      if (pfd.revents == 0)
+        continue;
+
+      n = read (fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return NULL;
+
+      g_string_append_len (buffer, chunk, n);
+    }
 }
 
 /* CPU time and statistics ------------------------------------------------ */

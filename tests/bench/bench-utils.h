@@ -27,6 +27,16 @@ char           *bench_sim_start          (const char          *sim_path,
                                           GSubprocess        **out_process);
 void            bench_sim_stop           (GSubprocess        **process);
 
+/* Child processes --------------------------------------------------------- */
+
+/* Reads @fd until a line starting with @prefix and returns it (without its
+ * newline), or NULL on end of file, error or past @deadline (monotonic
+ * time). @buffer keeps what was read past the line. */
+char           *bench_read_line          (int                  fd,
+                                          GString             *buffer,
+                                          const char          *prefix,
+                                          gint64               deadline);
+
 /* CPU time and statistics ------------------------------------------------ */
 
 /* User + system time */

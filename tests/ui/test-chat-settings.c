@@ -458,13 +458,9 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *data_dir = cria_ui_test_isolate_data_dir ();
-  CriaFakeNotifications notifications = { 0 };
   int ret;
 
   CRIA_UI_TEST_INIT_OR_SKIP (&argc, &argv);
-
-  /* The window is not active under xvfb: finished replies notify */
-  cria_ui_test_start_fake_notifications (&notifications);
 
   g_test_add ("/cria/chat-settings/applied-and-kept", Fixture, NULL, fixture_setup,
               test_applied_and_kept, fixture_teardown);

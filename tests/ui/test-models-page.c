@@ -46,10 +46,6 @@ static const char * const vision[] = { "completion", "vision", NULL };
 
 static guint n_apps;
 
-/* Notifications --------------------------------------------------------- */
-
-static CriaFakeNotifications notifications;
-
 static void
 start_app (Fixture *f)
 {
@@ -972,7 +968,7 @@ test_notification (Fixture       *f,
 
   show_models (f);
 
-  if (notifications.connection == NULL)
+  if (cria_ui_test_notifications.connection == NULL)
     {
       g_test_skip ("No session bus");
       return;
@@ -990,15 +986,15 @@ test_notification (Fixture       *f,
     }
 
   /* …when a download ends: a notification says so */
-  g_ptr_array_set_size (notifications.sent, 0);
+  g_ptr_array_set_size (cria_ui_test_notifications.sent, 0);
   type_and_pull (f, "qwen3:0.6b");
-  cria_test_wait_until (notifications.sent->len == 1);
-  g_assert_cmpstr (g_ptr_array_index (notifications.sent, 0), ==,
+  cria_test_wait_until (cria_ui_test_notifications.sent->len == 1);
+  g_assert_cmpstr (g_ptr_array_index (cria_ui_test_notifications.sent, 0), ==,
                    "Download Complete\nqwen3:0.6b is ready to chat with.");
 
   type_and_pull (f, "nosuchmodel:1b");
-  cria_test_wait_until (notifications.sent->len == 2);
-  g_assert_cmpstr (g_ptr_array_index (notifications.sent, 1), ==,
+  cria_test_wait_until (cria_ui_test_notifications.sent->len == 2);
+  g_assert_cmpstr (g_ptr_array_index (cria_ui_test_notifications.sent, 1), ==,
                    "Download Failed\nThe model library has no model “nosuchmodel:1b”. Check its name and tag.");
 
   gtk_window_destroy (GTK_WINDOW (other));
@@ -1231,7 +1227,6 @@ main (int   argc,
 
   CRIA_UI_TEST_INIT_OR_SKIP (&argc, &argv);
 
-  cria_ui_test_start_fake_notifications (&notifications);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)

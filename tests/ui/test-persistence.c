@@ -45,7 +45,6 @@ static const char * const completion[] = { "completion", NULL };
 
 static guint n_apps;
 
-static CriaFakeNotifications notifications;
 
 static void
 start_app (Fixture *f)
@@ -1057,7 +1056,7 @@ test_notification (Fixture       *f,
   GtkWidget *other;
   gint64 chat_id;
 
-  g_assert_nonnull (notifications.connection);
+  g_assert_nonnull (cria_ui_test_notifications.connection);
 
   start_app (f);
   wait_for_chat (f);
@@ -1071,7 +1070,7 @@ test_notification (Fixture       *f,
 
   /* While the window is active, a reply is just there */
   cria_test_wait_until (gtk_window_is_active (GTK_WINDOW (f->window)));
-  g_assert_cmpuint (notifications.sent->len, ==, 0);
+  g_assert_cmpuint (cria_ui_test_notifications.sent->len, ==, 0);
 
   /* The user is in another window… */
   other = gtk_window_new ();
@@ -1080,8 +1079,8 @@ test_notification (Fixture       *f,
 
   /* …when a reply ends: a notification with the chat's title */
   send_and_wait (f, "Again");
-  cria_test_wait_until (notifications.sent->len == 1);
-  g_assert_cmpstr (g_ptr_array_index (notifications.sent, 0), ==,
+  cria_test_wait_until (cria_ui_test_notifications.sent->len == 1);
+  g_assert_cmpstr (g_ptr_array_index (cria_ui_test_notifications.sent, 0), ==,
                    "Waiting for a reply\nReply from gemma3:4b is ready");
   /* (the app reads the daemon's answer, the id to withdraw it by) */
   cria_test_run_for (200);
@@ -1095,7 +1094,7 @@ test_notification (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (other));
   gtk_window_present (GTK_WINDOW (f->window));
   cria_test_wait_until (gtk_window_is_active (GTK_WINDOW (f->window)));
-  cria_test_wait_until (notifications.n_closed == 1);
+  cria_test_wait_until (cria_ui_test_notifications.n_closed == 1);
 }
 
 int
@@ -1107,7 +1106,6 @@ main (int   argc,
 
   CRIA_UI_TEST_INIT_OR_SKIP (&argc, &argv);
 
-  cria_ui_test_start_fake_notifications (&notifications);
 
   g_test_add ("/cria/persistence/relaunch", Fixture, NULL, fixture_setup, test_relaunch, fixture_teardown);
   g_test_add ("/cria/persistence/new-chat", Fixture, NULL, fixture_setup, test_new_chat, fixture_teardown);

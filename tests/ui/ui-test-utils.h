@@ -26,6 +26,8 @@ G_BEGIN_DECLS
         g_print ("1..0 # SKIP no display\n");                               \
         return 0;                                                           \
       }                                                                     \
+    /* A reply finishing in a window that is not active notifies */        \
+    cria_ui_test_start_fake_notifications (&cria_ui_test_notifications);   \
   } G_STMT_END
 
 static inline char *
@@ -162,6 +164,9 @@ typedef struct
   GPtrArray       *sent;       /* "summary\nbody" */
   guint            n_closed;
 } CriaFakeNotifications;
+
+/* Started by CRIA_UI_TEST_INIT_OR_SKIP() */
+static CriaFakeNotifications cria_ui_test_notifications;
 
 static inline void
 cria_ui_test_notifications_method_cb (GDBusConnection       *connection,
