@@ -5,17 +5,18 @@
 
 #pragma once
 
+#include "cria-markdown-view.h"
 #include "cria-message-row.h"
 
 G_BEGIN_DECLS
 
-/* Past this many bytes, the next line break ends a segment of the text.
+/* Past this many bytes, the next line break ends a segment of the
+ * thinking section.
  * Each segment costs a text view; 1 KB made creating them cost more than
  * they saved at full speed. */
 #define CRIA_MESSAGE_ROW_SEGMENT_SIZE 2048
 
-GtkTextView *_cria_message_row_get_content_view      (CriaMessageRow *self);
-GtkBox      *_cria_message_row_get_content_box       (CriaMessageRow *self);
+CriaMarkdownView *_cria_message_row_get_content_view (CriaMessageRow *self);
 char        *_cria_message_row_dup_content_text      (CriaMessageRow *self);
 GtkTextView *_cria_message_row_get_thinking_view     (CriaMessageRow *self);
 GtkBox      *_cria_message_row_get_thinking_box      (CriaMessageRow *self);

@@ -2,13 +2,15 @@
  *
  * Rows are recycled by the list view: set_message() disconnects from the
  * previous message (a GSignalGroup) and resets the reply and the thinking
- * section to one empty segment each.
+ * section.
  *
  * A streamed reply grows by appending: each notify::content only schedules
- * a frame-clock tick, and the tick inserts the bytes not shown yet at the
- * end of the text. So the UI is updated at most once per frame.
+ * a frame-clock tick, and the tick hands the bytes not shown yet to the
+ * reply's CriaMarkdownView, which parses and shows the new end of the
+ * Markdown (cria-markdown-view.c). So the UI is updated at most once per
+ * frame. A finished reply is parsed once, when the row is bound to it.
  *
- * The text is shown in segments, a column of text views, not in one: a
+ * The thinking section is plain text, in segments, a column of text views, not in one: a
  * text view is as tall as its text here (the list view scrolls, not the
  * text view), so it snapshots and draws all of its text whenever it
  * changes, and one view for a long reply made every token cost more than
@@ -40,6 +42,8 @@
 #include <glib/gi18n.h>
 
 #include "cria-error-text.h"
+#include "cria-markdown-view.h"
+#include "cria-markdown-view-private.h"
 #include "cria-message-row.h"
 #include "cria-message-row-private.h"
 
@@ -71,8 +75,7 @@ struct _CriaMessageRow
   GtkExpander     *thinking_expander;
   GtkBox          *thinking_box;
   GtkTextView     *thinking_view;
-  GtkBox          *content_box;
-  GtkTextView     *content_view;
+  CriaMarkdownView *content_view;
   GtkWidget       *status_box;
   GtkSpinner      *spinner;
   GtkImage        *status_icon;
@@ -82,13 +85,14 @@ struct _CriaMessageRow
   CriaChatMessage *message;
   GSignalGroup    *message_signals;
 
-  Segments         content;
+  gsize            content_shown;   /* bytes of the content shown */
   Segments         thinking;
   guint            tick_id;
   int              allocated_width;
   GdkFrameClock   *frame_clock;
   gulong           layout_handler;
 
+  guint            content_finished : 1;
   guint            thinking_toggled_by_user : 1;
   guint            setting_expanded : 1;
 };
@@ -345,16 +349,65 @@ update_thinking (CriaMessageRow *self)
     return;
 
   streaming = cria_chat_message_get_state (self->message) == CRIA_MESSAGE_STATE_STREAMING;
-  set_thinking_expanded (self, streaming && self->content.shown == 0);
+  set_thinking_expanded (self, streaming && self->content_shown == 0);
 }
 
 static void update_status (CriaMessageRow *self);
+
+/* Shows the content not shown yet: appended to the Markdown while the
+ * reply streams, and parsed once when it is finished */
+static void
+update_content (CriaMessageRow *self)
+{
+  CriaChatMessage *message = self->message;
+  const char *content = cria_chat_message_get_content (message);
+  gsize length = cria_chat_message_get_content_length (message);
+
+  if (cria_chat_message_get_state (message) == CRIA_MESSAGE_STATE_STREAMING)
+    {
+      /* Replaced, not appended to: start over */
+      if (self->content_finished || length < self->content_shown)
+        {
+          cria_markdown_view_clear (self->content_view);
+          self->content_shown = 0;
+          self->content_finished = FALSE;
+        }
+
+      if (length > self->content_shown)
+        {
+          cria_markdown_view_append (self->content_view,
+                                     content + self->content_shown,
+                                     length - self->content_shown);
+          self->content_shown = length;
+        }
+
+      return;
+    }
+
+  if (self->content_finished && length == self->content_shown)
+    return;
+
+  if (self->content_shown == 0 || self->content_finished || length < self->content_shown)
+    {
+      cria_markdown_view_set_text (self->content_view, content, length);
+    }
+  else
+    {
+      cria_markdown_view_append (self->content_view,
+                                 content + self->content_shown,
+                                 length - self->content_shown);
+      cria_markdown_view_finish (self->content_view);
+    }
+
+  self->content_shown = length;
+  self->content_finished = TRUE;
+}
 
 static void
 flush_text (CriaMessageRow *self)
 {
   CriaChatMessage *message = self->message;
-  gboolean had_content = self->content.shown > 0;
+  gboolean had_content = self->content_shown > 0;
 
   if (message == NULL)
     return;
@@ -363,21 +416,20 @@ flush_text (CriaMessageRow *self)
     {
       /* Sent text does not stream: shown whole */
       gtk_label_set_text (self->user_label, cria_chat_message_get_content (message));
-      self->content.shown = cria_chat_message_get_content_length (message);
+      self->content_shown = cria_chat_message_get_content_length (message);
       return;
     }
 
-  segments_update (&self->content,
-                   cria_chat_message_get_content (message),
-                   cria_chat_message_get_content_length (message));
+  update_content (self);
   segments_update (&self->thinking,
                    cria_chat_message_get_thinking (message),
                    cria_chat_message_get_thinking_length (message));
 
-  gtk_widget_set_visible (GTK_WIDGET (self->content_box), self->content.shown > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view),
+                          !cria_markdown_view_is_empty (self->content_view));
   update_thinking (self);
 
-  if (had_content != (self->content.shown > 0))
+  if (had_content != (self->content_shown > 0))
     update_status (self);
 }
 
@@ -425,21 +477,23 @@ flush_tick_cb (GtkWidget     *widget,
                gpointer       user_data)
 {
   CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
-  gsize shown = self->content.shown + self->thinking.shown;
-  guint content_changed_from = self->content.changed_from;
+  gsize shown = self->content_shown + self->thinking.shown;
   guint thinking_changed_from = self->thinking.changed_from;
+  gboolean content_needs_resize;
 
-  self->content.changed_from = G_MAXUINT;
   self->thinking.changed_from = G_MAXUINT;
+
+  /* What changed before this tick, laid out since */
+  content_needs_resize = _cria_markdown_view_needs_resize (self->content_view);
 
   flush_text (self);
 
-  if (segments_need_resize (&self->content, content_changed_from) ||
+  if (content_needs_resize ||
       segments_need_resize (&self->thinking, thinking_changed_from))
     gtk_widget_queue_resize (widget);
 
   /* Text was added: look again at the next frame, once it is laid out */
-  if (shown != self->content.shown + self->thinking.shown)
+  if (shown != self->content_shown + self->thinking.shown)
     return G_SOURCE_CONTINUE;
 
   self->tick_id = 0;
@@ -470,7 +524,7 @@ queue_flush (CriaMessageRow *self)
 static void
 queue_check (CriaMessageRow *self)
 {
-  self->content.changed_from = 0;
+  _cria_markdown_view_queue_check (self->content_view);
   self->thinking.changed_from = 0;
   queue_flush (self);
 }
@@ -511,7 +565,7 @@ update_status (CriaMessageRow *self)
     case CRIA_MESSAGE_STATE_STREAMING:
       /* Until the answer shows; then the growing text says enough, and
        * the window need not redraw every frame for a spinner */
-      spinning = self->content.shown == 0;
+      spinning = self->content_shown == 0;
       break;
 
     case CRIA_MESSAGE_STATE_COMPLETE:
@@ -625,13 +679,15 @@ reset (CriaMessageRow *self)
 {
   cancel_flush (self);
 
-  segments_clear (&self->content);
+  cria_markdown_view_clear (self->content_view);
+  self->content_shown = 0;
+  self->content_finished = FALSE;
   segments_clear (&self->thinking);
   gtk_label_set_text (self->user_label, "");
   self->thinking_toggled_by_user = FALSE;
   set_thinking_expanded (self, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
 }
 
 /* Past the visible part of the list, by this much, segments are not drawn */
@@ -683,7 +739,7 @@ frame_clock_layout_cb (CriaMessageRow *self,
   g_assert (CRIA_IS_MESSAGE_ROW (self));
 
   viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
-  segments_cull (&self->content, viewport);
+  _cria_markdown_view_cull (self->content_view, viewport);
   segments_cull (&self->thinking, viewport);
 }
 
@@ -860,7 +916,6 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_expander);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_view);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, spinner);
@@ -869,6 +924,8 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, thinking_expanded_cb);
 
   gtk_widget_class_set_css_name (widget_class, "messagerow");
+
+  g_type_ensure (CRIA_TYPE_MARKDOWN_VIEW);
 }
 
 static void
@@ -877,10 +934,7 @@ cria_message_row_init (CriaMessageRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Translators: the accessible name of the second and later parts of a
-   * long reply, which is shown in parts; the first part is “Reply” */
-  segments_init (&self->content, self->content_box, self->content_view,
-                 _("Reply, continued"));
-  /* Translators: the same for a long thinking section, whose first part is “Thinking” */
+   * long thinking section, which is shown in parts; the first part is “Thinking” */
   segments_init (&self->thinking, self->thinking_box, self->thinking_view,
                  _("Thinking, continued"));
 
@@ -977,24 +1031,18 @@ cria_message_row_set_message (CriaMessageRow  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
 }
 
-/* The first segment of the reply, which holds all of a short one */
-GtkTextView *
+/* The reply */
+CriaMarkdownView *
 _cria_message_row_get_content_view (CriaMessageRow *self)
 {
   return self->content_view;
 }
 
-/* The segments of the reply, the first one first */
-GtkBox *
-_cria_message_row_get_content_box (CriaMessageRow *self)
-{
-  return self->content_box;
-}
-
+/* The text of the reply's blocks, a line break between two */
 char *
 _cria_message_row_dup_content_text (CriaMessageRow *self)
 {
-  return segments_dup_text (&self->content);
+  return _cria_markdown_view_dup_text (self->content_view);
 }
 
 /* The first segment of the thinking section */
