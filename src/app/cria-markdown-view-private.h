@@ -9,9 +9,8 @@
 
 G_BEGIN_DECLS
 
-/* At the next check, look at every text view, not only those changed */
+/* At the next frame, make sure every text view has the height it wants */
 void         _cria_markdown_view_queue_check  (CriaMarkdownView *self);
-gboolean     _cria_markdown_view_needs_resize (CriaMarkdownView *self);
 void         _cria_markdown_view_cull         (CriaMarkdownView *self,
                                                GtkWidget        *viewport);
 

@@ -79,6 +79,8 @@ struct _CriaMarkdownView
 
   guint               n_text_views;
   guint               check_from;   /* the first block changed since the last check */
+  guint               check_tick_id;
+  guint               n_check_ticks;
 };
 
 G_DEFINE_FINAL_TYPE (CriaMarkdownView, cria_markdown_view, GTK_TYPE_WIDGET)
@@ -557,6 +559,9 @@ new_code_block (const CriaMarkdownBlock  *block,
 }
 
 /* Shown blocks ---------------------------------------------------------- */
+
+static void queue_check_from (CriaMarkdownView *self,
+                              guint             from);
 
 static void
 shown_free (gpointer data)
@@ -1039,7 +1044,7 @@ show_document (CriaMarkdownView           *self,
       i++;
     }
 
-  self->check_from = MIN (self->check_from, from);
+  queue_check_from (self, from);
 
   unshow_from (self, i);
   for (; i < n_blocks; i++)
@@ -1067,6 +1072,12 @@ cria_markdown_view_dispose (GObject *object)
   CriaMarkdownView *self = CRIA_MARKDOWN_VIEW (object);
   GtkWidget *child;
 
+  if (self->check_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->check_tick_id);
+      self->check_tick_id = 0;
+    }
+
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
@@ -1077,12 +1088,22 @@ cria_markdown_view_dispose (GObject *object)
 }
 
 static void
+cria_markdown_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (cria_markdown_view_parent_class)->map (widget);
+
+  /* Laid out while out of sight, perhaps at another width */
+  _cria_markdown_view_queue_check (CRIA_MARKDOWN_VIEW (widget));
+}
+
+static void
 cria_markdown_view_class_init (CriaMarkdownViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cria_markdown_view_dispose;
+  widget_class->map = cria_markdown_view_map;
 
   /**
    * CriaMarkdownView::activate-link:
@@ -1224,46 +1245,98 @@ cria_markdown_view_is_empty (CriaMarkdownView *self)
 
 /* Layout ---------------------------------------------------------------- */
 
-void
-_cria_markdown_view_queue_check (CriaMarkdownView *self)
-{
-  self->check_from = 0;
-}
-
 /* A GtkTextView learns its height when it validates its lines, which can
- * happen while the list view allocates the row: the resize it queues then
- * is lost. So the row compares what the text views changed since the last
- * check want with what they got. */
-static gboolean
-text_view_needs_resize (GtkWidget *widget)
+ * happen while it is allocated: the resize it queues then is lost, and it
+ * keeps the height it had (none, when new). So at the next frame, the text
+ * views changed since are compared with what they want, and those that
+ * differ get their resize. */
+typedef enum
+{
+  HEIGHT_RIGHT,
+  HEIGHT_WRONG,
+  HEIGHT_NOT_LAID_OUT,
+} HeightCheck;
+
+static HeightCheck
+check_height (GtkWidget *widget)
 {
   int width = gtk_widget_get_width (widget);
   int min = 0;
 
-  if (!gtk_widget_get_mapped (gtk_widget_get_parent (widget)) || width <= 0)
-    return FALSE;
+  /* Out of sight: looked at again when mapped */
+  if (!gtk_widget_get_mapped (gtk_widget_get_parent (widget)))
+    return HEIGHT_RIGHT;
+
+  if (width <= 0)
+    return HEIGHT_NOT_LAID_OUT;
 
   gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, width, &min, NULL, NULL, NULL);
 
-  return min != gtk_widget_get_height (widget);
+  return min != gtk_widget_get_height (widget) ? HEIGHT_WRONG : HEIGHT_RIGHT;
 }
 
-gboolean
-_cria_markdown_view_needs_resize (CriaMarkdownView *self)
+/* Frames to wait for a text view to be laid out, at most */
+#define MAX_CHECK_TICKS 10
+
+static gboolean
+check_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *frame_clock,
+               gpointer       user_data)
 {
-  guint from = self->check_from;
+  CriaMarkdownView *self = CRIA_MARKDOWN_VIEW (widget);
+  gboolean again = FALSE;
 
-  self->check_from = G_MAXUINT;
-
-  for (guint i = from; i < self->shown->len; i++)
+  for (guint i = self->check_from; i < self->shown->len; i++)
     {
       Shown *shown = g_ptr_array_index (self->shown, i);
 
-      if (shown->text_view != NULL && text_view_needs_resize (GTK_WIDGET (shown->text_view)))
-        return TRUE;
+      if (shown->text_view == NULL)
+        continue;
+
+      switch (check_height (GTK_WIDGET (shown->text_view)))
+        {
+        case HEIGHT_WRONG:
+          gtk_widget_queue_resize (GTK_WIDGET (shown->text_view));
+          again = TRUE;
+          break;
+
+        case HEIGHT_NOT_LAID_OUT:
+          again = TRUE;
+          break;
+
+        case HEIGHT_RIGHT:
+        default:
+          break;
+        }
     }
 
-  return FALSE;
+  /* Look again once laid out */
+  if (again && ++self->n_check_ticks < MAX_CHECK_TICKS)
+    return G_SOURCE_CONTINUE;
+
+  self->check_from = G_MAXUINT;
+  self->check_tick_id = 0;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_check_from (CriaMarkdownView *self,
+                                      guint             from)
+{
+  self->check_from = MIN (self->check_from, from);
+  self->n_check_ticks = 0;
+
+  if (self->check_tick_id == 0)
+    self->check_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), check_tick_cb, NULL, NULL);
+}
+
+/* At the next frame, looks at every text view: after the view was given
+ * another width */
+void
+_cria_markdown_view_queue_check (CriaMarkdownView *self)
+{
+  queue_check_from (self, 0);
 }
 
 /* Past the visible part of the list, by this much, blocks are not drawn */

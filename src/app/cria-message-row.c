@@ -479,17 +479,13 @@ flush_tick_cb (GtkWidget     *widget,
   CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
   gsize shown = self->content_shown + self->thinking.shown;
   guint thinking_changed_from = self->thinking.changed_from;
-  gboolean content_needs_resize;
 
   self->thinking.changed_from = G_MAXUINT;
 
-  /* What changed before this tick, laid out since */
-  content_needs_resize = _cria_markdown_view_needs_resize (self->content_view);
-
   flush_text (self);
 
-  if (content_needs_resize ||
-      segments_need_resize (&self->thinking, thinking_changed_from))
+  /* (The reply's view sees to its own text views) */
+  if (segments_need_resize (&self->thinking, thinking_changed_from))
     gtk_widget_queue_resize (widget);
 
   /* Text was added: look again at the next frame, once it is laid out */
