@@ -24,5 +24,6 @@ char        *_cria_message_row_dup_thinking_text     (CriaMessageRow *self);
 GtkExpander *_cria_message_row_get_thinking_expander (CriaMessageRow *self);
 GtkLabel    *_cria_message_row_get_status_label      (CriaMessageRow *self);
 GtkLabel    *_cria_message_row_get_user_label        (CriaMessageRow *self);
+GtkBox      *_cria_message_row_get_tool_calls_box    (CriaMessageRow *self);
 
 G_END_DECLS

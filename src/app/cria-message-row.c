@@ -75,6 +75,7 @@ struct _CriaMessageRow
   GtkExpander     *thinking_expander;
   GtkBox          *thinking_box;
   GtkTextView     *thinking_view;
+  GtkBox          *tool_calls_box;
   CriaMarkdownView *content_view;
   GtkWidget       *status_box;
   GtkSpinner      *spinner;
@@ -305,6 +306,120 @@ segments_dup_text (Segments *segments)
     }
 
   return g_string_free (text, FALSE);
+}
+
+/* Tool calls ------------------------------------------------------------ */
+
+/* A call's arguments, as indented JSON: an object, or a string that holds
+ * one (as some servers send them) */
+static char *
+format_arguments (JsonNode *arguments)
+{
+  g_autoptr(JsonParser) parser = NULL;
+
+  if (arguments == NULL || JSON_NODE_HOLDS_NULL (arguments))
+    return g_strdup ("{}");
+
+  if (JSON_NODE_HOLDS_VALUE (arguments) &&
+      json_node_get_value_type (arguments) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (arguments);
+
+      parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, text, -1, NULL))
+        return g_strdup (text);
+      arguments = json_parser_get_root (parser);
+    }
+
+  return json_to_string (arguments, TRUE);
+}
+
+static GtkWidget *
+new_tool_call (JsonNode *call)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (call) ? json_node_get_object (call) : NULL;
+  JsonObject *function = NULL;
+  const char *name = NULL;
+  JsonNode *arguments = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *arguments_text = NULL;
+  GtkWidget *box;
+  GtkWidget *label;
+  GtkWidget *view;
+
+  if (object != NULL && json_object_has_member (object, "function") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "function")))
+    function = json_object_get_object_member (object, "function");
+
+  if (function != NULL)
+    {
+      if (json_object_has_member (function, "name") &&
+          JSON_NODE_HOLDS_VALUE (json_object_get_member (function, "name")))
+        name = json_object_get_string_member (function, "name");
+      arguments = json_object_get_member (function, "arguments");
+    }
+
+  /* Translators: %s is the name of a tool (a function) the model called */
+  title = g_strdup_printf (_("Called %s"), name != NULL ? name : _("a tool"));
+  arguments_text = format_arguments (arguments);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_add_css_class (box, "tool-call");
+
+  label = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+
+  view = g_object_new (GTK_TYPE_TEXT_VIEW,
+                       "editable", FALSE,
+                       "cursor-visible", FALSE,
+                       "monospace", TRUE,
+                       "wrap-mode", GTK_WRAP_WORD_CHAR,
+                       NULL);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), arguments_text, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Arguments"),
+                                  -1);
+  gtk_box_append (GTK_BOX (box), view);
+
+  return box;
+}
+
+static void
+clear_tool_calls (CriaMessageRow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tool_calls_box))) != NULL)
+    gtk_box_remove (self->tool_calls_box, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), FALSE);
+}
+
+static void
+update_tool_calls (CriaMessageRow *self)
+{
+  JsonArray *calls = self->message ? cria_chat_message_get_tool_calls (self->message) : NULL;
+  guint n = calls != NULL ? json_array_get_length (calls) : 0;
+
+  clear_tool_calls (self);
+
+  for (guint i = 0; i < n; i++)
+    gtk_box_append (self->tool_calls_box, new_tool_call (json_array_get_element (calls, i)));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), n > 0);
+}
+
+static void
+tool_calls_changed_cb (CriaMessageRow  *self,
+                       GParamSpec      *pspec,
+                       CriaChatMessage *message)
+{
+  g_assert (CRIA_IS_MESSAGE_ROW (self));
+
+  update_tool_calls (self);
 }
 
 static void
@@ -684,6 +799,7 @@ reset (CriaMessageRow *self)
   set_thinking_expanded (self, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
+  clear_tool_calls (self);
 }
 
 /* Past the visible part of the list, by this much, segments are not drawn */
@@ -912,6 +1028,7 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_expander);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_view);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, tool_calls_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, spinner);
@@ -943,6 +1060,11 @@ cria_message_row_init (CriaMessageRow *self)
   g_signal_group_connect_object (self->message_signals,
                                  "notify::thinking",
                                  G_CALLBACK (text_changed_cb),
+                                 self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->message_signals,
+                                 "notify::tool-calls",
+                                 G_CALLBACK (tool_calls_changed_cb),
                                  self,
                                  G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->message_signals,
@@ -1018,6 +1140,7 @@ cria_message_row_set_message (CriaMessageRow  *self,
 
       /* A thinking section of a finished reply starts closed */
       flush_text (self);
+      update_tool_calls (self);
       queue_check (self);
       g_signal_group_set_target (self->message_signals, message);
     }
@@ -1070,6 +1193,12 @@ GtkLabel *
 _cria_message_row_get_status_label (CriaMessageRow *self)
 {
   return self->status_label;
+}
+
+GtkBox *
+_cria_message_row_get_tool_calls_box (CriaMessageRow *self)
+{
+  return self->tool_calls_box;
 }
 
 GtkLabel *

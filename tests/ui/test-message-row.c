@@ -295,6 +295,51 @@ test_recycle (Fixture       *f,
   g_assert_null (cria_message_row_get_message (f->row));
 }
 
+static void
+test_tool_calls (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(CriaChatMessage) reply = new_reply ();
+  g_autoptr(CriaChatMessage) other = new_reply ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr(GPtrArray) views = g_ptr_array_new ();
+  GtkBox *box = _cria_message_row_get_tool_calls_box (f->row);
+  g_autofree char *arguments = NULL;
+
+  cria_message_row_set_message (f->row, reply);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (box)));
+
+  g_assert_true (json_parser_load_from_data (parser,
+                                             "[{\"function\":{\"name\":\"get_weather\","
+                                             "\"arguments\":{\"city\":\"Lima\",\"days\":3}}},"
+                                             "{\"function\":{\"name\":\"<b>x</b>\",\"arguments\":\"{\\\"a\\\":1}\"}}]",
+                                             -1, NULL));
+  cria_chat_message_add_tool_calls (reply, json_node_get_array (json_parser_get_root (parser)));
+
+  /* Each call: "Called <name>", then its arguments as indented JSON */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (box)));
+  cria_ui_test_collect (GTK_WIDGET (box), GTK_TYPE_LABEL, labels);
+  cria_ui_test_collect (GTK_WIDGET (box), GTK_TYPE_TEXT_VIEW, views);
+  g_assert_cmpuint (labels->len, ==, 2);
+  g_assert_cmpstr (gtk_label_get_text (g_ptr_array_index (labels, 0)), ==, "Called get_weather");
+  g_assert_cmpstr (gtk_label_get_text (g_ptr_array_index (labels, 1)), ==, "Called <b>x</b>");
+  g_assert_false (gtk_label_get_use_markup (g_ptr_array_index (labels, 1)));
+
+  arguments = cria_ui_test_dup_buffer_text (g_ptr_array_index (views, 0));
+  g_assert_nonnull (strstr (arguments, "\"city\" : \"Lima\""));
+  g_assert_nonnull (strstr (arguments, "\n"));
+  g_assert_true (gtk_text_view_get_monospace (g_ptr_array_index (views, 0)));
+  g_free (arguments);
+  arguments = cria_ui_test_dup_buffer_text (g_ptr_array_index (views, 1));
+  g_assert_nonnull (strstr (arguments, "\"a\" : 1"));
+
+  /* Recycled for a message without calls: none */
+  cria_message_row_set_message (f->row, other);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (box)));
+  g_assert_null (gtk_widget_get_first_child (GTK_WIDGET (box)));
+}
+
 /* Long replies ------------------------------------------------------------ */
 
 static guint
@@ -706,6 +751,7 @@ main (int   argc,
   ADD ("/cria/message-row/thinking", test_thinking);
   ADD ("/cria/message-row/thinking-user-choice", test_thinking_user_choice);
   ADD ("/cria/message-row/recycle", test_recycle);
+  ADD ("/cria/message-row/tool-calls", test_tool_calls);
   ADD ("/cria/message-row/long-reply-in-blocks", test_long_reply_in_blocks);
   ADD ("/cria/message-row/long-reply-replaced", test_long_reply_replaced);
   ADD ("/cria/message-row/long-thinking-in-segments", test_long_thinking_in_segments);
