@@ -25,5 +25,8 @@ GtkExpander *_cria_message_row_get_thinking_expander (CriaMessageRow *self);
 GtkLabel    *_cria_message_row_get_status_label      (CriaMessageRow *self);
 GtkLabel    *_cria_message_row_get_user_label        (CriaMessageRow *self);
 GtkBox      *_cria_message_row_get_tool_calls_box    (CriaMessageRow *self);
+GtkTextView *_cria_message_row_get_editor_view       (CriaMessageRow *self);
+GtkWidget   *_cria_message_row_get_user_editor       (CriaMessageRow *self);
+GtkWidget   *_cria_message_row_get_regenerate_button (CriaMessageRow *self);
 
 G_END_DECLS

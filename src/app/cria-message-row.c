@@ -39,6 +39,7 @@
 
 #include <string.h>
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "cria-error-text.h"
@@ -69,8 +70,14 @@ struct _CriaMessageRow
   GtkWidget        parent_instance;
 
   /* Template Widgets */
+  GtkWidget       *user_box;
   GtkWidget       *user_bubble;
   GtkLabel        *user_label;
+  GtkWidget       *user_editor;
+  GtkTextView     *editor_view;
+  GtkWidget       *user_actions;
+  GtkWidget       *assistant_actions;
+  GtkWidget       *regenerate_button;
   GtkWidget       *assistant_box;
   GtkExpander     *thinking_expander;
   GtkBox          *thinking_box;
@@ -85,6 +92,7 @@ struct _CriaMessageRow
   /* Owned References */
   CriaChatMessage *message;
   GSignalGroup    *message_signals;
+  GSignalGroup    *session_signals;  /* borrowed: the conversation of the message */
 
   gsize            content_shown;   /* bytes of the content shown */
   Segments         thinking;
@@ -95,6 +103,7 @@ struct _CriaMessageRow
 
   guint            content_finished : 1;
   guint            thinking_toggled_by_user : 1;
+  guint            editing : 1;
   guint            setting_expanded : 1;
 };
 
@@ -107,6 +116,15 @@ enum {
 };
 
 static GParamSpec *properties [N_PROPS];
+
+enum {
+  EDIT_MESSAGE,
+  REGENERATE,
+  DELETE_MESSAGE,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
 
 /**
  * cria_message_row_format_metrics:
@@ -468,6 +486,7 @@ update_thinking (CriaMessageRow *self)
 }
 
 static void update_status (CriaMessageRow *self);
+static void update_actions (CriaMessageRow *self);
 
 /* Shows the content not shown yet: appended to the Markdown while the
  * reply streams, and parsed once when it is finished */
@@ -773,6 +792,7 @@ state_changed_cb (CriaMessageRow  *self,
     }
 
   update_status (self);
+  update_actions (self);
 }
 
 static void
@@ -783,6 +803,217 @@ status_changed_cb (CriaMessageRow  *self,
   g_assert (CRIA_IS_MESSAGE_ROW (self));
 
   update_status (self);
+}
+
+/* Actions on the message ------------------------------------------------ */
+
+static CriaChatSession *
+get_session (CriaMessageRow *self)
+{
+  g_autoptr(GObject) session = g_signal_group_dup_target (self->session_signals);
+
+  /* The row is bound to a message of the session, which keeps it */
+  return (CriaChatSession *) session;
+}
+
+/* Whether the message is the last one of its conversation */
+static gboolean
+is_last (CriaMessageRow  *self,
+         CriaChatSession *session)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (session));
+  g_autoptr(CriaChatMessage) last = NULL;
+
+  if (n_items == 0)
+    return FALSE;
+
+  last = g_list_model_get_item (G_LIST_MODEL (session), n_items - 1);
+
+  return last == self->message;
+}
+
+static void
+update_actions (CriaMessageRow *self)
+{
+  CriaChatSession *session = get_session (self);
+  gboolean streaming = FALSE;
+  gboolean idle = FALSE;
+  gboolean is_user = FALSE;
+  gboolean can_regenerate = FALSE;
+
+  if (self->message != NULL)
+    {
+      is_user = cria_chat_message_get_role (self->message) == CRIA_MESSAGE_ROLE_USER;
+      streaming = cria_chat_message_get_state (self->message) == CRIA_MESSAGE_STATE_STREAMING;
+    }
+
+  if (session != NULL)
+    {
+      idle = !cria_chat_session_get_busy (session);
+      can_regenerate = idle && !is_user && self->message != NULL && is_last (self, session);
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.copy", self->message != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.edit", idle && is_user && !self->editing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.send-edit", idle && self->editing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.regenerate", can_regenerate);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.delete", idle && !streaming);
+
+  gtk_widget_set_visible (self->user_actions, !self->editing);
+  gtk_widget_set_visible (self->assistant_actions, self->message != NULL && !is_user && !streaming);
+  gtk_widget_set_visible (self->regenerate_button, can_regenerate);
+}
+
+static void
+session_changed_cb (CriaMessageRow *self)
+{
+  g_assert (CRIA_IS_MESSAGE_ROW (self));
+
+  update_actions (self);
+}
+
+static void
+show_toast (CriaMessageRow *self,
+            const char     *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  AdwToast *toast;
+
+  if (overlay == NULL)
+    return;
+
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 2);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
+  if (self->message == NULL)
+    return;
+
+  /* The text as written: Markdown for a reply */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                          cria_chat_message_get_content (self->message));
+  show_toast (self, _("Copied"));
+}
+
+static void
+set_editing (CriaMessageRow *self,
+             gboolean        editing)
+{
+  if (self->editing == editing)
+    return;
+
+  self->editing = editing;
+  gtk_widget_set_visible (self->user_editor, editing);
+  gtk_widget_set_visible (self->user_bubble, !editing);
+
+  if (editing)
+    {
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->editor_view),
+                                cria_chat_message_get_content (self->message), -1);
+      gtk_widget_grab_focus (GTK_WIDGET (self->editor_view));
+    }
+  else
+    {
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->editor_view), "", 0);
+    }
+
+  update_actions (self);
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
+  if (self->message != NULL && cria_chat_message_get_role (self->message) == CRIA_MESSAGE_ROLE_USER)
+    set_editing (self, TRUE);
+}
+
+static void
+cancel_edit_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+  gboolean had_focus = gtk_widget_has_focus (GTK_WIDGET (self->editor_view));
+
+  set_editing (self, FALSE);
+
+  /* Back on the message's own action */
+  if (had_focus)
+    gtk_widget_grab_focus (gtk_widget_get_next_sibling (gtk_widget_get_first_child (self->user_actions)));
+}
+
+static void
+send_edit_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->editor_view);
+  g_autofree char *text = NULL;
+  GtkTextIter begin, end;
+
+  if (!self->editing)
+    return;
+
+  gtk_text_buffer_get_bounds (buffer, &begin, &end);
+  text = g_strstrip (gtk_text_buffer_get_text (buffer, &begin, &end, FALSE));
+  if (text[0] == '\0')
+    return;
+
+  set_editing (self, FALSE);
+  g_signal_emit (self, signals [EDIT_MESSAGE], 0, text);
+}
+
+static gboolean
+editor_key_pressed_cb (CriaMessageRow        *self,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       GtkEventControllerKey *controller)
+{
+  if (keyval == GDK_KEY_Escape)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "message.cancel-edit", NULL);
+      return TRUE;
+    }
+
+  /* Enter sends, as in the composer; Shift+Enter is a new line */
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter) &&
+      (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "message.send-edit", NULL);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+regenerate_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  g_signal_emit (widget, signals [REGENERATE], 0);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  g_signal_emit (widget, signals [DELETE_MESSAGE], 0);
 }
 
 static void
@@ -800,6 +1031,7 @@ reset (CriaMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
   clear_tool_calls (self);
+  set_editing (self, FALSE);
 }
 
 /* Past the visible part of the list, by this much, segments are not drawn */
@@ -948,6 +1180,9 @@ cria_message_row_dispose (GObject *object)
   if (self->message_signals != NULL)
     g_signal_group_set_target (self->message_signals, NULL);
   g_clear_object (&self->message_signals);
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
   g_clear_object (&self->message);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIA_TYPE_MESSAGE_ROW);
@@ -1022,7 +1257,13 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cria/Cria/ui/cria-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_bubble);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_editor);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, editor_view);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_actions);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_actions);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, regenerate_button);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_label);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_expander);
@@ -1036,6 +1277,50 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_label);
   gtk_widget_class_bind_template_callback (widget_class, thinking_expanded_cb);
 
+  /**
+   * CriaMessageRow::edit-message:
+   * @text: the new text of the user's message
+   *
+   * The user edited the message and sent it again.
+   */
+  signals [EDIT_MESSAGE] =
+    g_signal_new ("edit-message",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * CriaMessageRow::regenerate:
+   *
+   * The user asked for the reply again.
+   */
+  signals [REGENERATE] =
+    g_signal_new ("regenerate",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * CriaMessageRow::delete-message:
+   *
+   * The user asked to delete the message.
+   */
+  signals [DELETE_MESSAGE] =
+    g_signal_new ("delete-message",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_install_action (widget_class, "message.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "message.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "message.cancel-edit", NULL, cancel_edit_action);
+  gtk_widget_class_install_action (widget_class, "message.send-edit", NULL, send_edit_action);
+  gtk_widget_class_install_action (widget_class, "message.regenerate", NULL, regenerate_action);
+  gtk_widget_class_install_action (widget_class, "message.delete", NULL, delete_action);
+
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 
   g_type_ensure (CRIA_TYPE_MARKDOWN_VIEW);
@@ -1044,12 +1329,28 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
 static void
 cria_message_row_init (CriaMessageRow *self)
 {
+  GtkEventController *controller;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Translators: the accessible name of the second and later parts of a
    * long thinking section, which is shown in parts; the first part is “Thinking” */
   segments_init (&self->thinking, self->thinking_box, self->thinking_view,
                  _("Thinking, continued"));
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect_object (controller, "key-pressed",
+                           G_CALLBACK (editor_key_pressed_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->editor_view), controller);
+
+  self->session_signals = g_signal_group_new (CRIA_TYPE_CHAT_SESSION);
+  g_signal_group_connect_object (self->session_signals, "items-changed",
+                                 G_CALLBACK (session_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::busy",
+                                 G_CALLBACK (session_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
 
   self->message_signals = g_signal_group_new (CRIA_TYPE_CHAT_MESSAGE);
   g_signal_group_connect_object (self->message_signals,
@@ -1124,7 +1425,7 @@ cria_message_row_set_message (CriaMessageRow  *self,
     {
       is_user = cria_chat_message_get_role (message) == CRIA_MESSAGE_ROLE_USER;
 
-      gtk_widget_set_visible (self->user_bubble, is_user);
+      gtk_widget_set_visible (self->user_box, is_user);
       gtk_widget_set_visible (self->assistant_box, !is_user);
 
       if (is_user)
@@ -1146,8 +1447,28 @@ cria_message_row_set_message (CriaMessageRow  *self,
     }
 
   update_status (self);
+  update_actions (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
+}
+
+/**
+ * cria_message_row_set_session:
+ * @self: a #CriaMessageRow
+ * @session: (nullable): the conversation the messages shown belong to
+ *
+ * The row offers to regenerate the reply that is the last message of
+ * @session, and to edit or delete a message while @session is not busy.
+ */
+void
+cria_message_row_set_session (CriaMessageRow  *self,
+                              CriaChatSession *session)
+{
+  g_return_if_fail (CRIA_IS_MESSAGE_ROW (self));
+  g_return_if_fail (!session || CRIA_IS_CHAT_SESSION (session));
+
+  g_signal_group_set_target (self->session_signals, session);
+  update_actions (self);
 }
 
 /* The reply */
@@ -1193,6 +1514,24 @@ GtkLabel *
 _cria_message_row_get_status_label (CriaMessageRow *self)
 {
   return self->status_label;
+}
+
+GtkTextView *
+_cria_message_row_get_editor_view (CriaMessageRow *self)
+{
+  return self->editor_view;
+}
+
+GtkWidget *
+_cria_message_row_get_user_editor (CriaMessageRow *self)
+{
+  return self->user_editor;
+}
+
+GtkWidget *
+_cria_message_row_get_regenerate_button (CriaMessageRow *self)
+{
+  return self->regenerate_button;
 }
 
 GtkBox *
