@@ -13,6 +13,7 @@
 
 #include "cria-chat-info.h"
 #include "cria-chat-store-private.h"
+#include "cria-enums.h"
 
 struct _CriaChatInfo
 {
@@ -26,7 +27,9 @@ struct _CriaChatInfo
   gint64      id;
   gint64      created_at;
   gint64      updated_at;
+  CriaThinkMode think;
   guint       pinned : 1;
+  guint       user_title : 1;
   guint       trashed : 1;
 };
 
@@ -40,6 +43,7 @@ enum {
   PROP_BACKEND_URL,
   PROP_SYSTEM_PROMPT,
   PROP_OPTIONS,
+  PROP_THINK,
   PROP_PINNED,
   PROP_CREATED_AT,
   PROP_UPDATED_AT,
@@ -94,6 +98,10 @@ cria_chat_info_get_property (GObject    *object,
 
     case PROP_OPTIONS:
       g_value_set_boxed (value, self->options);
+      break;
+
+    case PROP_THINK:
+      g_value_set_enum (value, self->think);
       break;
 
     case PROP_PINNED:
@@ -171,12 +179,22 @@ cria_chat_info_class_init (CriaChatInfoClass *klass)
    * CriaChatInfo:options:
    *
    * The chat's request options as a JSON object, never %NULL: `temperature`
-   * (double), `num_ctx` and `seed` (integers), `think` (boolean). A missing
-   * member means the server's default.
+   * (double), `num_ctx` and `seed` (integers). A missing member means the
+   * model's default.
    */
   properties [PROP_OPTIONS] =
     g_param_spec_boxed ("options", NULL, NULL, JSON_TYPE_OBJECT,
                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * CriaChatInfo:think:
+   *
+   * Whether thinking models think in this chat.
+   */
+  properties [PROP_THINK] =
+    g_param_spec_enum ("think", NULL, NULL,
+                       CRIA_TYPE_THINK_MODE, CRIA_THINK_MODE_DEFAULT,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   /**
    * CriaChatInfo:pinned:
@@ -282,6 +300,14 @@ cria_chat_info_get_options (CriaChatInfo *self)
   return self->options;
 }
 
+CriaThinkMode
+cria_chat_info_get_think (CriaChatInfo *self)
+{
+  g_return_val_if_fail (CRIA_IS_CHAT_INFO (self), CRIA_THINK_MODE_DEFAULT);
+
+  return self->think;
+}
+
 gboolean
 cria_chat_info_get_pinned (CriaChatInfo *self)
 {
@@ -359,6 +385,31 @@ _cria_chat_info_take_options (CriaChatInfo *self,
   g_clear_pointer (&self->options, json_object_unref);
   self->options = options;
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_OPTIONS]);
+}
+
+void
+_cria_chat_info_set_think (CriaChatInfo  *self,
+                           CriaThinkMode  think)
+{
+  if (self->think == think)
+    return;
+
+  self->think = think;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_THINK]);
+}
+
+/* Whether the user gave the title, which a generated one never replaces */
+gboolean
+_cria_chat_info_get_user_title (CriaChatInfo *self)
+{
+  return self->user_title;
+}
+
+void
+_cria_chat_info_set_user_title (CriaChatInfo *self,
+                                gboolean      user_title)
+{
+  self->user_title = !!user_title;
 }
 
 void

@@ -22,6 +22,7 @@ const char *cria_chat_info_get_model         (CriaChatInfo *self);
 const char *cria_chat_info_get_backend_url   (CriaChatInfo *self);
 const char *cria_chat_info_get_system_prompt (CriaChatInfo *self);
 JsonObject *cria_chat_info_get_options       (CriaChatInfo *self);
+CriaThinkMode cria_chat_info_get_think       (CriaChatInfo *self);
 gboolean    cria_chat_info_get_pinned        (CriaChatInfo *self);
 gint64      cria_chat_info_get_created_at    (CriaChatInfo *self);
 gint64      cria_chat_info_get_updated_at    (CriaChatInfo *self);

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 
 #define CRIA_CHAT_TITLE_MAX_CHARS 60
 
-char *_cria_chat_session_dup_title_for_text (const char *text);
+char *_cria_chat_session_dup_title_for_text  (const char *text);
+char *_cria_chat_session_dup_title_for_reply (const char *text);
 
 G_END_DECLS

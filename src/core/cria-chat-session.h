@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "cria-backend.h"
 #include "cria-chat-message.h"
@@ -36,6 +37,12 @@ void             cria_chat_session_set_model    (CriaChatSession      *self,
 CriaThinkMode    cria_chat_session_get_think    (CriaChatSession      *self);
 void             cria_chat_session_set_think    (CriaChatSession      *self,
                                                  CriaThinkMode         think);
+const char      *cria_chat_session_get_system_prompt (CriaChatSession *self);
+void             cria_chat_session_set_system_prompt (CriaChatSession *self,
+                                                      const char      *system_prompt);
+JsonObject      *cria_chat_session_get_options  (CriaChatSession      *self);
+void             cria_chat_session_set_options  (CriaChatSession      *self,
+                                                 JsonObject           *options);
 gboolean         cria_chat_session_get_busy     (CriaChatSession      *self);
 gboolean         cria_chat_session_can_send     (CriaChatSession      *self);
 void             cria_chat_session_send_async   (CriaChatSession      *self,
@@ -47,6 +54,27 @@ void             cria_chat_session_send_async   (CriaChatSession      *self,
 gboolean         cria_chat_session_send_finish  (CriaChatSession      *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
+gboolean         cria_chat_session_delete_message (CriaChatSession    *self,
+                                                   guint               position,
+                                                   GError            **error);
+void             cria_chat_session_edit_async   (CriaChatSession      *self,
+                                                 guint                 position,
+                                                 const char           *text,
+                                                 GPtrArray            *images,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+gboolean         cria_chat_session_edit_finish  (CriaChatSession      *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+gboolean         cria_chat_session_can_regenerate (CriaChatSession    *self);
+void             cria_chat_session_regenerate_async (CriaChatSession  *self,
+                                                     GCancellable     *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer          user_data);
+gboolean         cria_chat_session_regenerate_finish (CriaChatSession *self,
+                                                      GAsyncResult    *result,
+                                                      GError         **error);
 void             cria_chat_session_stop         (CriaChatSession      *self);
 void             cria_chat_session_clear        (CriaChatSession      *self);
 

@@ -106,6 +106,18 @@ static const char * const _cria_chat_store_migrations[] = {
   "END;\n"
   "INSERT INTO chats_fts (chats_fts) VALUES ('rebuild');\n"
   "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');\n",
+
+  /* v4: thinking per chat, NULL for the server's default, 1 on, 0 off.
+   * The first schema kept it in the options, but it is not an option on
+   * the wire: it moves out of them. And whose title a chat has: one the
+   * user gave (1) is never replaced by a generated one. Who wrote the
+   * titles already there is unknown; they are kept as the user's. */
+  "ALTER TABLE chats ADD COLUMN think INTEGER;\n"
+  "ALTER TABLE chats ADD COLUMN user_title INTEGER NOT NULL DEFAULT 0;\n"
+  "UPDATE chats SET user_title = 1;\n"
+  "UPDATE chats SET think = json_extract (options, '$.think'),\n"
+  "                 options = json_remove (options, '$.think')\n"
+  "  WHERE json_valid (options) AND json_type (options, '$.think') IN ('true', 'false');\n",
 };
 
 #define CRIA_CHAT_STORE_SCHEMA_VERSION G_N_ELEMENTS (_cria_chat_store_migrations)
@@ -135,6 +147,11 @@ void           _cria_chat_info_set_system_prompt     (CriaChatInfo  *self,
                                                       const char    *system_prompt);
 void           _cria_chat_info_take_options          (CriaChatInfo  *self,
                                                       JsonObject    *options);
+void           _cria_chat_info_set_think             (CriaChatInfo  *self,
+                                                      CriaThinkMode  think);
+gboolean       _cria_chat_info_get_user_title        (CriaChatInfo  *self);
+void           _cria_chat_info_set_user_title        (CriaChatInfo  *self,
+                                                      gboolean       user_title);
 void           _cria_chat_info_set_pinned            (CriaChatInfo  *self,
                                                       gboolean       pinned);
 void           _cria_chat_info_set_times             (CriaChatInfo  *self,

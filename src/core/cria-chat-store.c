@@ -692,7 +692,29 @@ load_messages (sqlite3  *db,
 
 #define SELECT_CHAT_SQL                                                      \
   "SELECT id, title, backend_url, model, system_prompt, options, pinned, "   \
-  "trashed, created_at, updated_at FROM chats"
+  "trashed, created_at, updated_at, think, user_title FROM chats"
+
+/* The think column: NULL for the server's default, 1 on, 0 off */
+static CriaThinkMode
+think_from_column (sqlite3_stmt *stmt,
+                   int           column)
+{
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return CRIA_THINK_MODE_DEFAULT;
+
+  return sqlite3_column_int (stmt, column) != 0 ? CRIA_THINK_MODE_ON : CRIA_THINK_MODE_OFF;
+}
+
+static void
+bind_think (sqlite3_stmt  *stmt,
+            int            param,
+            CriaThinkMode  think)
+{
+  if (think == CRIA_THINK_MODE_ON || think == CRIA_THINK_MODE_OFF)
+    sqlite3_bind_int (stmt, param, think == CRIA_THINK_MODE_ON);
+  else
+    sqlite3_bind_null (stmt, param);
+}
 
 static CriaChatInfo *
 chat_info_from_row (sqlite3_stmt *stmt)
@@ -706,6 +728,8 @@ chat_info_from_row (sqlite3_stmt *stmt)
   _cria_chat_info_set_pinned (info, sqlite3_column_int (stmt, 6) != 0);
   _cria_chat_info_set_trashed (info, sqlite3_column_int (stmt, 7) != 0);
   _cria_chat_info_set_times (info, sqlite3_column_int64 (stmt, 8), sqlite3_column_int64 (stmt, 9));
+  _cria_chat_info_set_think (info, think_from_column (stmt, 10));
+  _cria_chat_info_set_user_title (info, sqlite3_column_int (stmt, 11) != 0);
 
   return info;
 }
@@ -1415,6 +1439,13 @@ cria_chat_store_create_chat (CriaChatStore  *self,
   return id;
 }
 
+/**
+ * cria_chat_store_rename_chat:
+ * @title: (nullable): the title the user gave
+ *
+ * Renames a chat. The title is the user's from then on: a generated title
+ * (cria_chat_store_set_generated_title()) never replaces it.
+ */
 gboolean
 cria_chat_store_rename_chat (CriaChatStore  *self,
                              gint64          chat_id,
@@ -1428,7 +1459,8 @@ cria_chat_store_rename_chat (CriaChatStore  *self,
 
   if (!ensure_open (self, error) ||
       !(info = lookup_info (self, chat_id, error)) ||
-      !(stmt = get_stmt (self, "UPDATE chats SET title = ?2 WHERE id = ?1", error)))
+      !(stmt = get_stmt (self, "UPDATE chats SET title = ?2, user_title = 1 WHERE id = ?1",
+                         error)))
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, chat_id);
@@ -1436,7 +1468,55 @@ cria_chat_store_rename_chat (CriaChatStore  *self,
   if (!step_done (self->db, stmt, error))
     return FALSE;
 
+  _cria_chat_info_set_user_title (info, TRUE);
   _cria_chat_info_set_title (info, title);
+  return TRUE;
+}
+
+/**
+ * cria_chat_store_set_generated_title:
+ * @title: a title Cria made: from the first message, or asked of the model
+ *
+ * Gives a chat a title, unless the user renamed it
+ * (cria_chat_store_rename_chat()): the user's title stays.
+ *
+ * Returns: %FALSE on error; %TRUE when the title was set or the user's
+ *   title kept
+ */
+gboolean
+cria_chat_store_set_generated_title (CriaChatStore  *self,
+                                     gint64          chat_id,
+                                     const char     *title,
+                                     GError        **error)
+{
+  g_autoptr(CachedStmt) stmt = NULL;
+  CriaChatInfo *info;
+
+  g_return_val_if_fail (CRIA_IS_CHAT_STORE (self), FALSE);
+  g_return_val_if_fail (title != NULL, FALSE);
+
+  if (!ensure_open (self, error) ||
+      !(info = lookup_info (self, chat_id, error)))
+    return FALSE;
+
+  if (_cria_chat_info_get_user_title (info))
+    {
+      g_debug ("Chat %" G_GINT64_FORMAT " keeps the user's title", chat_id);
+      return TRUE;
+    }
+
+  /* The condition again in SQL: the row is the truth. */
+  if (!(stmt = get_stmt (self, "UPDATE chats SET title = ?2 WHERE id = ?1 AND user_title = 0",
+                         error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
+  if (!step_done (self->db, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) > 0)
+    _cria_chat_info_set_title (info, title);
   return TRUE;
 }
 
@@ -1557,6 +1637,35 @@ cria_chat_store_set_chat_options (CriaChatStore  *self,
     return FALSE;
 
   _cria_chat_info_take_options (info, json_object_from_text (options_text));
+  return TRUE;
+}
+
+/**
+ * cria_chat_store_set_chat_think:
+ * @think: whether thinking models think in the chat
+ */
+gboolean
+cria_chat_store_set_chat_think (CriaChatStore  *self,
+                                gint64          chat_id,
+                                CriaThinkMode   think,
+                                GError        **error)
+{
+  g_autoptr(CachedStmt) stmt = NULL;
+  CriaChatInfo *info;
+
+  g_return_val_if_fail (CRIA_IS_CHAT_STORE (self), FALSE);
+
+  if (!ensure_open (self, error) ||
+      !(info = lookup_info (self, chat_id, error)) ||
+      !(stmt = get_stmt (self, "UPDATE chats SET think = ?2 WHERE id = ?1", error)))
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, chat_id);
+  bind_think (stmt, 2, think);
+  if (!step_done (self->db, stmt, error))
+    return FALSE;
+
+  _cria_chat_info_set_think (info, think);
   return TRUE;
 }
 
@@ -1829,6 +1938,112 @@ cria_chat_store_delete_messages_from (CriaChatStore  *self,
   sqlite3_bind_int64 (stmt, 2, position);
 
   return step_done (self->db, stmt, error);
+}
+
+/**
+ * cria_chat_store_delete_message:
+ * @message: a message appended to or loaded from the store
+ *
+ * Deletes one message, with its images. The later messages of its chat
+ * move up one position, so positions stay 0, 1, 2… without a gap.
+ */
+gboolean
+cria_chat_store_delete_message (CriaChatStore    *self,
+                                CriaChatMessage  *message,
+                                GError          **error)
+{
+  g_autoptr(CachedStmt) select = NULL;
+  g_autoptr(CachedStmt) delete = NULL;
+  g_autoptr(CachedStmt) shift = NULL;
+  g_autoptr(CachedStmt) unshift = NULL;
+  gint64 id;
+  gint64 chat_id;
+  gint64 position;
+  int rc;
+
+  g_return_val_if_fail (CRIA_IS_CHAT_STORE (self), FALSE);
+  g_return_val_if_fail (CRIA_IS_CHAT_MESSAGE (message), FALSE);
+
+  if (!ensure_open (self, error))
+    return FALSE;
+
+  id = cria_chat_store_get_message_id (message);
+  if (id == 0)
+    {
+      g_set_error_literal (error, CRIA_STORE_ERROR, CRIA_STORE_ERROR_NOT_FOUND,
+                           "The message was never saved");
+      return FALSE;
+    }
+
+  /* The positions are UNIQUE per chat and checked row by row: the later
+   * messages go to negative positions first, then back one lower. */
+  if (!(select = get_stmt (self, "SELECT chat_id, position FROM messages WHERE id = ?1", error)) ||
+      !(delete = get_stmt (self, "DELETE FROM messages WHERE id = ?1", error)) ||
+      !(shift = get_stmt (self,
+                          "UPDATE messages SET position = -position "
+                          "WHERE chat_id = ?1 AND position > ?2",
+                          error)) ||
+      !(unshift = get_stmt (self,
+                            "UPDATE messages SET position = -position - 1 "
+                            "WHERE chat_id = ?1 AND position < 0",
+                            error)))
+    return FALSE;
+
+  if (!begin (self->db, error))
+    return FALSE;
+
+  sqlite3_bind_int64 (select, 1, id);
+  rc = sqlite3_step (select);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, CRIA_STORE_ERROR, CRIA_STORE_ERROR_NOT_FOUND,
+                     "No message %" G_GINT64_FORMAT, id);
+      else
+        set_db_error (error, self->db, "Could not read a message");
+      rollback (self->db);
+      return FALSE;
+    }
+  chat_id = sqlite3_column_int64 (select, 0);
+  position = sqlite3_column_int64 (select, 1);
+  cached_stmt_reset (select);
+
+  sqlite3_bind_int64 (delete, 1, id);
+  sqlite3_bind_int64 (shift, 1, chat_id);
+  sqlite3_bind_int64 (shift, 2, position);
+  sqlite3_bind_int64 (unshift, 1, chat_id);
+  if (!step_done (self->db, delete, error) ||
+      !step_done (self->db, shift, error) ||
+      !step_done (self->db, unshift, error))
+    {
+      rollback (self->db);
+      return FALSE;
+    }
+  /* Reset before the commit: a statement still running holds the read */
+  cached_stmt_reset (delete);
+  cached_stmt_reset (shift);
+  cached_stmt_reset (unshift);
+  if (!commit (self->db, error))
+    {
+      rollback (self->db);
+      return FALSE;
+    }
+
+  for (guint i = self->tracked->len; i > 0; i--)
+    {
+      Tracked *tracked = g_ptr_array_index (self->tracked, i - 1);
+      MessageRow *row = (MessageRow *) get_message_row (tracked->reply);
+
+      if (tracked->reply == message)
+        untrack (self, tracked, FALSE);
+      else if (tracked->chat_id == chat_id && row->position > position)
+        row->position--;
+    }
+  g_object_set_qdata (G_OBJECT (message), message_row_quark (), NULL);
+
+  g_debug ("Deleted message %" G_GINT64_FORMAT " of chat %" G_GINT64_FORMAT, id, chat_id);
+
+  return TRUE;
 }
 
 /**

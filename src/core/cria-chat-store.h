@@ -98,6 +98,10 @@ gboolean       cria_chat_store_rename_chat          (CriaChatStore         *self
                                                      gint64                 chat_id,
                                                      const char            *title,
                                                      GError               **error);
+gboolean       cria_chat_store_set_generated_title  (CriaChatStore         *self,
+                                                     gint64                 chat_id,
+                                                     const char            *title,
+                                                     GError               **error);
 gboolean       cria_chat_store_set_chat_pinned      (CriaChatStore         *self,
                                                      gint64                 chat_id,
                                                      gboolean               pinned,
@@ -114,6 +118,10 @@ gboolean       cria_chat_store_set_chat_system_prompt (CriaChatStore       *self
 gboolean       cria_chat_store_set_chat_options     (CriaChatStore         *self,
                                                      gint64                 chat_id,
                                                      JsonObject            *options,
+                                                     GError               **error);
+gboolean       cria_chat_store_set_chat_think       (CriaChatStore         *self,
+                                                     gint64                 chat_id,
+                                                     CriaThinkMode          think,
                                                      GError               **error);
 gboolean       cria_chat_store_trash_chat           (CriaChatStore         *self,
                                                      gint64                 chat_id,
@@ -136,6 +144,9 @@ gboolean       cria_chat_store_update_message       (CriaChatStore         *self
 gboolean       cria_chat_store_delete_messages_from (CriaChatStore         *self,
                                                      gint64                 chat_id,
                                                      guint                  position,
+                                                     GError               **error);
+gboolean       cria_chat_store_delete_message       (CriaChatStore         *self,
+                                                     CriaChatMessage       *message,
                                                      GError               **error);
 GPtrArray     *cria_chat_store_load_messages        (CriaChatStore         *self,
                                                      gint64                 chat_id,

@@ -235,6 +235,31 @@ cria_chat_request_set_option_int (CriaChatRequest *self,
 }
 
 /**
+ * cria_chat_request_set_options:
+ * @options: (nullable): model options (`temperature`, `num_ctx`, `seed`…)
+ *
+ * Sets each member of @options as an option, replacing an option of the
+ * same name. The values are copied.
+ */
+void
+cria_chat_request_set_options (CriaChatRequest *self,
+                               JsonObject      *options)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  g_return_if_fail (self != NULL);
+
+  if (options == NULL)
+    return;
+
+  json_object_iter_init (&iter, options);
+  while (json_object_iter_next (&iter, &name, &value))
+    json_object_set_member (self->options, name, json_node_copy (value));
+}
+
+/**
  * cria_chat_request_to_json:
  * @length: (out) (optional): the length of the result
  *

@@ -90,6 +90,8 @@ void             cria_chat_request_set_option_double (CriaChatRequest *self,
 void             cria_chat_request_set_option_int (CriaChatRequest *self,
                                                    const char      *name,
                                                    gint64           value);
+void             cria_chat_request_set_options   (CriaChatRequest  *self,
+                                                  JsonObject       *options);
 char            *cria_chat_request_to_json       (CriaChatRequest  *self,
                                                   gsize            *length);
 

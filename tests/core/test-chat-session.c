@@ -415,7 +415,8 @@ test_store_saves (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (chats), ==, 0);
   g_assert_true (cria_chat_session_get_store (fixture->chat) == fixture->store);
 
-  cria_test_server_set_reply (fixture->server, "Hi there, friend.", NULL);
+  cria_test_server_queue_reply (fixture->server, "Hi there, friend.", NULL);
+  cria_test_server_queue_reply (fixture->server, "Greeting a Friend", NULL);
   g_assert_true (send_and_wait (fixture, "  Hello, who are you?\nSecond line", &error));
   g_assert_no_error (error);
 
@@ -430,6 +431,9 @@ test_store_saves (Fixture       *fixture,
   g_assert_cmpstr (cria_chat_info_get_model (info), ==, "llama3.2");
   g_assert_cmpstr (cria_chat_info_get_backend_url (info), ==,
                    cria_backend_get_base_url (fixture->backend));
+
+  /* Then the model names it, after the first reply */
+  cria_test_wait_until (g_strcmp0 (cria_chat_info_get_title (info), "Greeting a Friend") == 0);
 
   again = reopen (fixture);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 2);
@@ -453,7 +457,10 @@ test_store_saves (Fixture       *fixture,
   g_assert_cmpstr (cria_chat_message_get_content (nth_of (third, 2)), ==, "And then?");
   g_assert_cmpint (cria_chat_message_get_state (nth_of (third, 3)), ==, CRIA_MESSAGE_STATE_COMPLETE);
   g_assert_cmpuint (g_list_model_get_n_items (chats), ==, 1);
-  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Hello, who are you?");
+
+  /* Only the first reply asks for a title */
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Greeting a Friend");
+  g_assert_cmpuint (cria_test_server_get_request_count (fixture->server, "/api/chat"), ==, 3);
 }
 
 static void
@@ -528,6 +535,609 @@ test_store_missing_chat (Fixture       *fixture,
   g_assert_nonnull (error);
 }
 
+
+/* Requests and settings --------------------------------------------------- */
+
+static JsonObject *
+last_request (Fixture *fixture)
+{
+  g_autofree char *body = cria_test_server_dup_last_body (fixture->server, "/api/chat");
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (body);
+  root = json_from_string (body, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+static JsonObject *
+new_options (double temperature,
+             gint64 num_ctx,
+             gint64 seed)
+{
+  JsonObject *options = json_object_new ();
+
+  json_object_set_double_member (options, "temperature", temperature);
+  json_object_set_int_member (options, "num_ctx", num_ctx);
+  json_object_set_int_member (options, "seed", seed);
+
+  return options;
+}
+
+/* The request carries the settings: system prompt, options, think */
+static void
+assert_request_settings (Fixture    *fixture,
+                         const char *system_prompt,
+                         JsonObject *options,
+                         const char *think)
+{
+  g_autoptr(JsonObject) request = last_request (fixture);
+  JsonArray *messages = json_object_get_array_member (request, "messages");
+  JsonObject *first = json_array_get_object_element (messages, 0);
+  JsonNode *node;
+
+  if (system_prompt != NULL)
+    {
+      g_assert_cmpstr (json_object_get_string_member (first, "role"), ==, "system");
+      g_assert_cmpstr (json_object_get_string_member (first, "content"), ==, system_prompt);
+    }
+  else
+    g_assert_cmpstr (json_object_get_string_member (first, "role"), ==, "user");
+
+  node = json_object_get_member (request, "options");
+  if (options != NULL)
+    {
+      g_assert_nonnull (node);
+      g_assert_true (json_object_equal (json_node_get_object (node), options));
+    }
+  else
+    g_assert_null (node);
+
+  node = json_object_get_member (request, "think");
+  if (think == NULL)
+    g_assert_null (node);
+  else
+    g_assert_cmpint (json_node_get_boolean (node), ==, g_str_equal (think, "true"));
+}
+
+static void
+test_settings_sent (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(JsonObject) options = new_options (0.25, 8192, 7);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  guint n_notifies = 0;
+
+  /* Nothing set: the server's defaults */
+  g_assert_true (send_and_wait (fixture, "Hello", &error));
+  assert_request_settings (fixture, NULL, NULL, NULL);
+
+  g_signal_connect (fixture->chat, "notify::system-prompt", G_CALLBACK (count_notify_cb), &n_notifies);
+  g_signal_connect (fixture->chat, "notify::options", G_CALLBACK (count_notify_cb), &n_notifies);
+  cria_chat_session_set_system_prompt (fixture->chat, "Answer like a pirate.");
+  cria_chat_session_set_system_prompt (fixture->chat, "Answer like a pirate.");
+  cria_chat_session_set_options (fixture->chat, options);
+  cria_chat_session_set_options (fixture->chat, options);
+  cria_chat_session_set_think (fixture->chat, CRIA_THINK_MODE_OFF);
+  g_assert_cmpuint (n_notifies, ==, 2);
+  g_assert_cmpstr (cria_chat_session_get_system_prompt (fixture->chat), ==, "Answer like a pirate.");
+  g_assert_true (json_object_equal (cria_chat_session_get_options (fixture->chat), options));
+
+  /* The options are copied: changing the caller's object changes nothing */
+  json_object_set_int_member (options, "seed", 8);
+  g_assert_cmpint (json_object_get_int_member (cria_chat_session_get_options (fixture->chat), "seed"),
+                   ==, 7);
+  json_object_set_int_member (options, "seed", 7);
+
+  g_assert_true (send_and_wait (fixture, "And now?", &error));
+  g_assert_no_error (error);
+  assert_request_settings (fixture, "Answer like a pirate.", options, "false");
+
+  /* The system prompt comes first, then the whole history */
+  request = last_request (fixture);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (request, "messages")), ==, 4);
+
+  /* Unset again */
+  cria_chat_session_set_system_prompt (fixture->chat, "");
+  cria_chat_session_set_options (fixture->chat, NULL);
+  cria_chat_session_set_think (fixture->chat, CRIA_THINK_MODE_DEFAULT);
+  g_assert_null (cria_chat_session_get_system_prompt (fixture->chat));
+  g_assert_null (cria_chat_session_get_options (fixture->chat));
+  g_assert_true (send_and_wait (fixture, "Plain", &error));
+  assert_request_settings (fixture, NULL, NULL, NULL);
+}
+
+/* Waits until the title request (the /api/chat request number @n) is
+ * over: the chat's title is then whatever it will stay. */
+static void
+wait_for_requests (Fixture *fixture,
+                   guint    n)
+{
+  cria_test_wait_until (cria_test_server_get_request_count (fixture->server, "/api/chat") == n &&
+                        cria_test_server_get_active_streams (fixture->server) == 0);
+  /* The client's side of the request has ended too */
+  cria_test_run_for (50);
+}
+
+static void
+test_store_settings (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonObject) options = new_options (0.5, 4096, 42);
+  g_autoptr(JsonObject) changed = new_options (1.5, 2048, 1);
+  g_autoptr(CriaChatSession) again = NULL;
+  g_autoptr(GError) error = NULL;
+  CriaChatInfo *info;
+
+  /* Set before the chat exists: written when the first message creates it */
+  cria_chat_session_set_model (fixture->chat, "qwen3:0.6b");
+  cria_chat_session_set_system_prompt (fixture->chat, "Be brief.");
+  cria_chat_session_set_options (fixture->chat, options);
+  cria_chat_session_set_think (fixture->chat, CRIA_THINK_MODE_ON);
+  g_assert_true (send_and_wait (fixture, "Hello", &error));
+  g_assert_no_error (error);
+
+  info = cria_chat_store_lookup_chat (fixture->store, cria_chat_session_get_chat_id (fixture->chat));
+  g_assert_cmpstr (cria_chat_info_get_system_prompt (info), ==, "Be brief.");
+  g_assert_true (json_object_equal (cria_chat_info_get_options (info), options));
+  g_assert_cmpint (cria_chat_info_get_think (info), ==, CRIA_THINK_MODE_ON);
+  wait_for_requests (fixture, 2);
+
+  /* Changed later: saved as they change */
+  cria_chat_session_set_system_prompt (fixture->chat, "Be thorough.");
+  cria_chat_session_set_options (fixture->chat, changed);
+  cria_chat_session_set_think (fixture->chat, CRIA_THINK_MODE_OFF);
+  g_assert_cmpstr (cria_chat_info_get_system_prompt (info), ==, "Be thorough.");
+  g_assert_true (json_object_equal (cria_chat_info_get_options (info), changed));
+  g_assert_cmpint (cria_chat_info_get_think (info), ==, CRIA_THINK_MODE_OFF);
+
+  /* Reopened, the chat has them and sends them */
+  again = reopen (fixture);
+  g_assert_cmpstr (cria_chat_session_get_system_prompt (again), ==, "Be thorough.");
+  g_assert_true (json_object_equal (cria_chat_session_get_options (again), changed));
+  g_assert_cmpint (cria_chat_session_get_think (again), ==, CRIA_THINK_MODE_OFF);
+  cria_chat_session_set_backend (again, fixture->backend);
+  g_assert_true (send_in (again, "More", &error));
+  g_assert_no_error (error);
+  assert_request_settings (fixture, "Be thorough.", changed, "false");
+}
+
+static void
+log_items_changed_cb (GListModel *model,
+                      guint       position,
+                      guint       removed,
+                      guint       added,
+                      GString    *log)
+{
+  g_string_append_printf (log, "%u-%u+%u;", position, removed, added);
+}
+
+static char *
+list_contents (CriaChatSession *session)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (session)); i++)
+    {
+      g_autoptr(CriaChatMessage) message = g_list_model_get_item (G_LIST_MODEL (session), i);
+
+      g_string_append_printf (out, "%s%s", i > 0 ? "|" : "", cria_chat_message_get_content (message));
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_edit (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CriaChatSession) again = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autofree char *contents = NULL;
+  JsonArray *messages;
+
+  cria_test_server_queue_reply (fixture->server, "A1", NULL);
+  cria_test_server_queue_failure (fixture->server, 500); /* no title */
+  cria_test_server_queue_reply (fixture->server, "A2", NULL);
+  cria_test_server_queue_reply (fixture->server, "A2 edited", NULL);
+  g_assert_true (send_and_wait (fixture, "Q1", &error));
+  wait_for_requests (fixture, 2);
+  g_assert_true (send_and_wait (fixture, "Q2", &error));
+  g_assert_no_error (error);
+
+  g_signal_connect (fixture->chat, "items-changed", G_CALLBACK (log_items_changed_cb), log);
+
+  /* Only a user message can be edited */
+  cria_chat_session_edit_async (fixture->chat, 1, "nope", NULL, NULL,
+                                cria_test_store_result_cb, &result);
+  cria_test_wait_until (result != NULL);
+  g_assert_false (cria_chat_session_edit_finish (fixture->chat, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_cmpstr (log->str, ==, "");
+
+  cria_chat_session_edit_async (fixture->chat, 2, "Q2 edited", NULL, NULL,
+                                cria_test_store_result_cb, &result);
+  cria_test_wait_until (result != NULL);
+  g_assert_true (cria_chat_session_edit_finish (fixture->chat, result, &error));
+  g_assert_no_error (error);
+
+  /* The edited message and its reply were removed in one change, then
+   * the new ones came */
+  g_assert_cmpstr (log->str, ==, "2-2+0;2-0+1;3-0+1;");
+  contents = list_contents (fixture->chat);
+  g_assert_cmpstr (contents, ==, "Q1|A1|Q2 edited|A2 edited");
+
+  /* The model saw the history before the edited message, and the new text */
+  request = last_request (fixture);
+  messages = json_object_get_array_member (request, "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 2), "content"),
+                   ==, "Q2 edited");
+
+  /* And so does the store */
+  again = reopen (fixture);
+  g_clear_pointer (&contents, g_free);
+  contents = list_contents (again);
+  g_assert_cmpstr (contents, ==, "Q1|A1|Q2 edited|A2 edited");
+}
+
+static void
+test_regenerate (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(GString) busy_log = g_string_new (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CriaChatSession) again = NULL;
+  g_autofree char *first_body = NULL;
+  g_autofree char *second_body = NULL;
+  g_autofree char *contents = NULL;
+
+  g_assert_false (cria_chat_session_can_regenerate (fixture->chat));
+
+  cria_test_server_queue_reply (fixture->server, "Q1 answer", NULL);
+  cria_test_server_queue_failure (fixture->server, 500); /* no title */
+  cria_test_server_queue_reply (fixture->server, "First answer", NULL);
+  cria_test_server_queue_reply (fixture->server, "Second answer", NULL);
+  g_assert_true (send_and_wait (fixture, "Q1", &error));
+  wait_for_requests (fixture, 2);
+  g_assert_true (send_and_wait (fixture, "Q2", &error));
+  first_body = cria_test_server_dup_last_body (fixture->server, "/api/chat");
+  g_assert_true (cria_chat_session_can_regenerate (fixture->chat));
+
+  g_signal_connect (fixture->chat, "items-changed", G_CALLBACK (log_items_changed_cb), log);
+  g_signal_connect (fixture->chat, "notify::busy", G_CALLBACK (busy_changed_cb), busy_log);
+
+  cria_chat_session_regenerate_async (fixture->chat, NULL, cria_test_store_result_cb, &result);
+  g_assert_false (cria_chat_session_can_regenerate (fixture->chat));
+  cria_test_wait_until (result != NULL);
+  g_assert_true (cria_chat_session_regenerate_finish (fixture->chat, result, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (log->str, ==, "3-1+0;3-0+1;");
+  g_assert_cmpstr (busy_log->str, ==, "busy;idle;");
+  contents = list_contents (fixture->chat);
+  g_assert_cmpstr (contents, ==, "Q1|Q1 answer|Q2|Second answer");
+  g_assert_cmpint (cria_chat_message_get_state (nth_message (fixture, 3)), ==, CRIA_MESSAGE_STATE_COMPLETE);
+
+  /* Asked with the very same history */
+  second_body = cria_test_server_dup_last_body (fixture->server, "/api/chat");
+  g_assert_cmpstr (second_body, ==, first_body);
+
+  again = reopen (fixture);
+  g_clear_pointer (&contents, g_free);
+  contents = list_contents (again);
+  g_assert_cmpstr (contents, ==, "Q1|Q1 answer|Q2|Second answer");
+
+  /* A user message last: nothing to regenerate */
+  g_assert_true (cria_chat_session_delete_message (fixture->chat, 3, &error));
+  g_assert_false (cria_chat_session_can_regenerate (fixture->chat));
+  g_clear_object (&result);
+  cria_chat_session_regenerate_async (fixture->chat, NULL, cria_test_store_result_cb, &result);
+  cria_test_wait_until (result != NULL);
+  g_assert_false (cria_chat_session_regenerate_finish (fixture->chat, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_regenerate_failed (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  /* A reply that failed is asked for again: that is how to retry */
+  cria_test_server_queue_failure (fixture->server, 500);
+  g_assert_false (send_and_wait (fixture, "Hello", &error));
+  g_clear_error (&error);
+  g_assert_cmpint (cria_chat_message_get_state (nth_message (fixture, 1)), ==, CRIA_MESSAGE_STATE_ERROR);
+  g_assert_true (cria_chat_session_can_regenerate (fixture->chat));
+
+  cria_test_server_set_reply (fixture->server, "Hi again", NULL);
+  cria_chat_session_regenerate_async (fixture->chat, NULL, cria_test_store_result_cb, &result);
+  cria_test_wait_until (result != NULL);
+  g_assert_true (cria_chat_session_regenerate_finish (fixture->chat, result, &error));
+  contents = list_contents (fixture->chat);
+  g_assert_cmpstr (contents, ==, "Hello|Hi again");
+}
+
+static void
+test_delete (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CriaChatSession) again = NULL;
+  g_autofree char *contents = NULL;
+
+  cria_test_server_queue_reply (fixture->server, "A1", NULL);
+  cria_test_server_queue_failure (fixture->server, 500); /* no title */
+  cria_test_server_queue_reply (fixture->server, "A2", NULL);
+  g_assert_true (send_and_wait (fixture, "Q1", &error));
+  wait_for_requests (fixture, 2);
+  g_assert_true (send_and_wait (fixture, "Q2", &error));
+
+  g_signal_connect (fixture->chat, "items-changed", G_CALLBACK (log_items_changed_cb), log);
+  g_assert_true (cria_chat_session_delete_message (fixture->chat, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (log->str, ==, "1-1+0;");
+  contents = list_contents (fixture->chat);
+  g_assert_cmpstr (contents, ==, "Q1|Q2|A2");
+
+  g_assert_false (cria_chat_session_delete_message (fixture->chat, 3, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  again = reopen (fixture);
+  g_clear_pointer (&contents, g_free);
+  contents = list_contents (again);
+  g_assert_cmpstr (contents, ==, "Q1|Q2|A2");
+
+  /* The chat goes on after the deletion */
+  cria_test_server_set_reply (fixture->server, "A3", NULL);
+  g_assert_true (send_and_wait (fixture, "Q3", &error));
+  g_assert_no_error (error);
+  g_clear_object (&again);
+  again = reopen (fixture);
+  g_clear_pointer (&contents, g_free);
+  contents = list_contents (again);
+  g_assert_cmpstr (contents, ==, "Q1|Q2|A2|Q3|A3");
+}
+
+static void
+test_edit_while_busy (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  CriaTestFaults faults = { .inter_token_delay_ms = 20 };
+  g_autoptr(GAsyncResult) edit = NULL;
+  g_autoptr(GAsyncResult) regenerate = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (send_and_wait (fixture, "first", &error));
+
+  cria_test_server_set_generated_reply (fixture->server, 30);
+  cria_test_server_set_faults (fixture->server, &faults);
+  cria_chat_session_send_async (fixture->chat, "second", NULL, NULL, NULL, NULL);
+  g_assert_true (cria_chat_session_get_busy (fixture->chat));
+
+  g_assert_false (cria_chat_session_can_regenerate (fixture->chat));
+  g_assert_false (cria_chat_session_delete_message (fixture->chat, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+
+  cria_chat_session_edit_async (fixture->chat, 0, "changed", NULL, NULL,
+                                cria_test_store_result_cb, &edit);
+  cria_chat_session_regenerate_async (fixture->chat, NULL, cria_test_store_result_cb, &regenerate);
+  cria_test_wait_until (edit != NULL && regenerate != NULL);
+  g_assert_false (cria_chat_session_edit_finish (fixture->chat, edit, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (cria_chat_session_regenerate_finish (fixture->chat, regenerate, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+
+  /* Nothing moved */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->chat)), ==, 4);
+  g_assert_cmpstr (cria_chat_message_get_content (nth_message (fixture, 0)), ==, "first");
+  cria_test_wait_until (!cria_chat_session_get_busy (fixture->chat));
+}
+
+static void
+test_store_title (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GString) busy_log = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) options = new_options (0.5, 4096, 42);
+  g_autoptr(CriaChatSession) again = NULL;
+  CriaChatInfo *info;
+  JsonObject *title_options;
+  JsonArray *messages;
+  const char *prompt;
+  guint n_title = 0;
+
+  cria_chat_session_set_options (fixture->chat, options);
+  g_signal_connect (fixture->chat, "notify::busy", G_CALLBACK (busy_changed_cb), busy_log);
+  cria_test_server_queue_reply (fixture->server, "Feed it twice a day with rye flour.", NULL);
+  cria_test_server_queue_reply (fixture->server,
+                                "<think>A title.</think>\n\n**Title:** \"Feeding a Sourdough Starter.\"\n",
+                                NULL);
+  g_assert_true (send_and_wait (fixture, "How often should I feed my sourdough starter?", &error));
+  g_assert_no_error (error);
+
+  info = cria_chat_store_lookup_chat (fixture->store, cria_chat_session_get_chat_id (fixture->chat));
+  g_signal_connect (info, "notify::title", G_CALLBACK (count_notify_cb), &n_title);
+  cria_test_wait_until (n_title == 1);
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Feeding a Sourdough Starter");
+  /* The title request never made the chat busy */
+  wait_for_requests (fixture, 2);
+  g_assert_cmpstr (busy_log->str, ==, "busy;idle;");
+
+  /* A short request of its own: the first exchange, no thinking, a few
+   * tokens, and the chat's context length (another would reload the
+   * model) */
+  request = last_request (fixture);
+  g_assert_cmpstr (json_object_get_string_member (request, "model"), ==, "llama3.2");
+  g_assert_false (json_object_get_boolean_member (request, "think"));
+  title_options = json_object_get_object_member (request, "options");
+  g_assert_cmpint (json_object_get_int_member (title_options, "num_predict"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (title_options, "num_predict"), <=, 64);
+  g_assert_cmpint (json_object_get_int_member (title_options, "num_ctx"), ==, 4096);
+  messages = json_object_get_array_member (request, "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 1);
+  prompt = json_object_get_string_member (json_array_get_object_element (messages, 0), "content");
+  g_assert_nonnull (strstr (prompt, "How often should I feed my sourdough starter?"));
+  g_assert_nonnull (strstr (prompt, "Feed it twice a day with rye flour."));
+
+  /* Later replies ask for no title */
+  g_assert_true (send_and_wait (fixture, "And in winter?", &error));
+  wait_for_requests (fixture, 3);
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Feeding a Sourdough Starter");
+
+  /* The title is stored */
+  again = reopen (fixture);
+  g_assert_cmpstr (cria_chat_info_get_title (cria_chat_store_lookup_chat (fixture->store,
+                                                                         cria_chat_session_get_chat_id (again))),
+                   ==, "Feeding a Sourdough Starter");
+}
+
+static void
+test_store_title_user_wins (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  CriaChatInfo *info;
+
+  cria_test_server_set_reply (fixture->server, "A generated title", NULL);
+  cria_chat_session_send_async (fixture->chat, "First line", NULL, NULL, NULL, NULL);
+
+  /* The user renames the chat while the first reply streams */
+  info = cria_chat_store_lookup_chat (fixture->store, cria_chat_session_get_chat_id (fixture->chat));
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "First line");
+  g_assert_true (cria_chat_store_rename_chat (fixture->store, cria_chat_info_get_id (info),
+                                              "My Own Title", &error));
+  g_assert_no_error (error);
+
+  cria_test_wait_until (!cria_chat_session_get_busy (fixture->chat));
+  cria_test_run_for (100);
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "My Own Title");
+  /* Not even asked */
+  g_assert_cmpuint (cria_test_server_get_request_count (fixture->server, "/api/chat"), ==, 1);
+}
+
+static void
+test_store_title_failure (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) busy_log = g_string_new (NULL);
+  CriaChatInfo *info;
+  CriaChatMessage *reply;
+
+  g_signal_connect (fixture->chat, "notify::busy", G_CALLBACK (busy_changed_cb), busy_log);
+  cria_test_server_queue_reply (fixture->server, "Sure.", NULL);
+  cria_test_server_queue_failure (fixture->server, 500);
+  g_assert_true (send_and_wait (fixture, "Plan a trip to Lisbon\nfor three days", &error));
+  g_assert_no_error (error);
+  wait_for_requests (fixture, 2);
+
+  /* The first line stays the title; the chat shows no error */
+  info = cria_chat_store_lookup_chat (fixture->store, cria_chat_session_get_chat_id (fixture->chat));
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Plan a trip to Lisbon");
+  reply = nth_message (fixture, 1);
+  g_assert_null (cria_chat_message_get_error (reply));
+  g_assert_cmpint (cria_chat_message_get_state (reply), ==, CRIA_MESSAGE_STATE_COMPLETE);
+  g_assert_cmpstr (busy_log->str, ==, "busy;idle;");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->chat)), ==, 2);
+}
+
+static void
+test_title_not_stored (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A chat that is not saved has no title to ask for */
+  g_assert_true (send_and_wait (fixture, "Hello", &error));
+  cria_test_run_for (100);
+  g_assert_cmpuint (cria_test_server_get_request_count (fixture->server, "/api/chat"), ==, 1);
+}
+
+static void
+cancel_later_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+  CriaTestFaults faults = { .delay_first_byte_ms = 20000 };
+
+  /* The title request is on its way: make it slow */
+  g_assert_true (cria_chat_session_send_finish (CRIA_CHAT_SESSION (object), result, NULL));
+  cria_test_server_set_faults (fixture->server, &faults);
+}
+
+static void
+test_store_title_cancelled (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  CriaChatInfo *info;
+  gint64 chat_id;
+
+  cria_chat_session_send_async (fixture->chat, "Hello there", NULL, NULL, cancel_later_cb, fixture);
+  chat_id = cria_chat_session_get_chat_id (fixture->chat);
+  cria_test_wait_until (cria_test_server_get_active_streams (fixture->server) == 1 &&
+                        cria_test_server_get_request_count (fixture->server, "/api/chat") == 2);
+
+  /* Gone with the session */
+  g_clear_object (&fixture->chat);
+  cria_test_wait_until (cria_test_server_get_cancellations (fixture->server) == 1);
+  info = cria_chat_store_lookup_chat (fixture->store, chat_id);
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Hello there");
+  fixture->chat = cria_chat_session_new ();
+}
+
+static void
+test_title_for_reply (void)
+{
+  static const struct {
+    const char *text;
+    const char *title;
+  } cases[] = {
+    { "Sourdough Starter Care", "Sourdough Starter Care" },
+    { "\"Sourdough Starter Care\"", "Sourdough Starter Care" },
+    { "“Sourdough Starter Care.”", "Sourdough Starter Care" },
+    { "**Sourdough Starter Care**", "Sourdough Starter Care" },
+    { "# Sourdough Starter Care\n\nSome words after", "Sourdough Starter Care" },
+    { "Title: Sourdough Starter Care", "Sourdough Starter Care" },
+    { "**Title:** `Sourdough`", "Sourdough" },
+    { "\n\n  Title:\n  Käse und Brot  \n", "Käse und Brot" },
+    { "<think>\nThe user asks about bread.\n</think>\n\nBread Basics", "Bread Basics" },
+    { "<think>Never closed, all thinking", NULL },
+    { "", NULL },
+    { "\"\"", NULL },
+    { "A title that goes on and on and on, far longer than any title should ever be",
+      "A title that goes on and on and on, far longer than any…" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *title = _cria_chat_session_dup_title_for_reply (cases[i].text);
+
+      g_assert_cmpstr (title, ==, cases[i].title);
+    }
+}
+
 static void
 test_title_for_text (void)
 {
@@ -586,6 +1196,19 @@ main (int   argc,
   ADD_STORE ("store/stopped-reply-incomplete", test_store_stopped_incomplete);
   ADD_STORE ("store/model-saved", test_store_model_saved);
   ADD_STORE ("store/missing-chat", test_store_missing_chat);
+  ADD ("settings/sent", test_settings_sent);
+  ADD_STORE ("store/settings", test_store_settings);
+  ADD_STORE ("store/edit", test_edit);
+  ADD_STORE ("store/regenerate", test_regenerate);
+  ADD ("regenerate-failed", test_regenerate_failed);
+  ADD_STORE ("store/delete", test_delete);
+  ADD ("edit-refused-while-busy", test_edit_while_busy);
+  ADD_STORE ("store/title", test_store_title);
+  ADD_STORE ("store/title-user-wins", test_store_title_user_wins);
+  ADD_STORE ("store/title-failure", test_store_title_failure);
+  ADD_STORE ("store/title-cancelled-with-session", test_store_title_cancelled);
+  ADD ("title-not-stored", test_title_not_stored);
+  g_test_add_func ("/cria/chat-session/title-for-reply", test_title_for_reply);
   g_test_add_func ("/cria/chat-session/title-for-text", test_title_for_text);
 
   return g_test_run ();

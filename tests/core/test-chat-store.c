@@ -398,7 +398,15 @@ test_migrate_from_v1 (void)
   g_assert_cmpfloat (json_object_get_double_member (options, "temperature"), ==, 0.7);
   g_assert_cmpint (json_object_get_int_member (options, "num_ctx"), ==, 4096);
   g_assert_cmpint (json_object_get_int_member (options, "seed"), ==, 42);
-  g_assert_false (json_object_get_boolean_member (options, "think"));
+  /* v4: think left the options for a column of its own */
+  g_assert_false (json_object_has_member (options, "think"));
+  g_assert_cmpint (cria_chat_info_get_think (info), ==, CRIA_THINK_MODE_OFF);
+  g_assert_cmpint (cria_chat_info_get_think (nth_chat (store, 0)), ==, CRIA_THINK_MODE_DEFAULT);
+
+  /* v4: the titles there were are kept as the user's */
+  g_assert_true (cria_chat_store_set_generated_title (store, 1, "Generated", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Sourdough starter");
 
   /* Messages, with everything they carried. */
   messages = load (store, 1);
@@ -666,7 +674,6 @@ test_chat_crud (void)
   json_object_set_double_member (options, "temperature", 0.2);
   json_object_set_int_member (options, "num_ctx", 8192);
   json_object_set_int_member (options, "seed", 7);
-  json_object_set_boolean_member (options, "think", TRUE);
 
   id = cria_chat_store_create_chat (store, NULL, "http://localhost:11434", "llama3.2",
                                     "Be brief.", options, &error);
@@ -692,6 +699,10 @@ test_chat_crud (void)
   g_assert_true (cria_chat_store_set_chat_options (store, id, options, &error));
   g_assert_true (cria_chat_store_set_chat_pinned (store, id, TRUE, &error));
   g_assert_no_error (error);
+  g_assert_cmpint (cria_chat_info_get_think (info), ==, CRIA_THINK_MODE_DEFAULT);
+  g_assert_true (cria_chat_store_set_chat_think (store, id, CRIA_THINK_MODE_OFF, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cria_chat_info_get_think (info), ==, CRIA_THINK_MODE_OFF);
 
   /* Unknown ids are an error, not a crash. */
   g_assert_false (cria_chat_store_rename_chat (store, id + 100, "x", &error));
@@ -710,8 +721,64 @@ test_chat_crud (void)
   g_assert_null (cria_chat_info_get_system_prompt (info));
   g_assert_cmpint (json_object_get_int_member (cria_chat_info_get_options (info), "num_ctx"),
                    ==, 2048);
-  g_assert_true (json_object_get_boolean_member (cria_chat_info_get_options (info), "think"));
+  g_assert_cmpint (cria_chat_info_get_think (info), ==, CRIA_THINK_MODE_OFF);
   g_assert_true (cria_chat_info_get_pinned (info));
+
+  /* Back to the server's default */
+  g_assert_true (cria_chat_store_set_chat_think (store, id, CRIA_THINK_MODE_ON, &error));
+  g_assert_true (cria_chat_store_set_chat_think (store, id, CRIA_THINK_MODE_DEFAULT, &error));
+  g_assert_no_error (error);
+  close_and_finalize (g_steal_pointer (&store));
+  store = open_store (path);
+  info = cria_chat_store_lookup_chat (store, id);
+  g_assert_cmpint (cria_chat_info_get_think (info), ==, CRIA_THINK_MODE_DEFAULT);
+  close_and_finalize (g_steal_pointer (&store));
+}
+
+static void
+test_generated_title (void)
+{
+  g_autofree char *path = test_db_path ("titles.db");
+  g_autoptr(CriaChatStore) store = open_store (path);
+  g_autoptr(GError) error = NULL;
+  CriaChatInfo *info;
+  guint title_notifies = 0;
+  gint64 id, other;
+
+  id = create_chat (store, "How do I feed a starter");
+  other = create_chat (store, "Another first line");
+  info = cria_chat_store_lookup_chat (store, id);
+  g_signal_connect (info, "notify::title", G_CALLBACK (count_notify_cb), &title_notifies);
+
+  /* A generated title replaces the first line… */
+  g_assert_true (cria_chat_store_set_generated_title (store, id, "Sourdough Starter Care", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Sourdough Starter Care");
+  g_assert_cmpuint (title_notifies, ==, 1);
+
+  /* …and another generated one replaces it… */
+  g_assert_true (cria_chat_store_set_generated_title (store, id, "Feeding a Starter", &error));
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Feeding a Starter");
+
+  /* …but never the user's, not even after a restart. */
+  g_assert_true (cria_chat_store_rename_chat (store, id, "Bread", &error));
+  g_assert_true (cria_chat_store_set_generated_title (store, id, "Something Else", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cria_chat_info_get_title (info), ==, "Bread");
+  g_assert_cmpuint (title_notifies, ==, 3);
+
+  close_and_finalize (g_steal_pointer (&store));
+  store = open_store (path);
+  g_assert_true (cria_chat_store_set_generated_title (store, id, "Something Else", &error));
+  g_assert_true (cria_chat_store_set_generated_title (store, other, "Other Chat", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cria_chat_info_get_title (cria_chat_store_lookup_chat (store, id)), ==, "Bread");
+  g_assert_cmpstr (cria_chat_info_get_title (cria_chat_store_lookup_chat (store, other)), ==,
+                   "Other Chat");
+
+  g_assert_false (cria_chat_store_set_generated_title (store, other + 100, "x", &error));
+  g_assert_error (error, CRIA_STORE_ERROR, CRIA_STORE_ERROR_NOT_FOUND);
+
   close_and_finalize (g_steal_pointer (&store));
 }
 
@@ -804,6 +871,78 @@ test_chat_order (void)
   g_assert_cmpint (count_rows (path, "SELECT COUNT (*) FROM chats"), ==, 2);
 
 #undef ASSERT_TITLES
+
+  close_and_finalize (g_steal_pointer (&store));
+}
+
+static char *
+list_contents (GPtrArray *messages)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < messages->len; i++)
+    g_string_append_printf (out, "%s%s", i > 0 ? "," : "",
+                            cria_chat_message_get_content (g_ptr_array_index (messages, i)));
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_delete_message (void)
+{
+  g_autofree char *path = test_db_path ("delete-message.db");
+  g_autoptr(CriaChatStore) store = open_store (path);
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CriaChatMessage) unsaved = cria_chat_message_new (CRIA_MESSAGE_ROLE_USER, "x");
+  g_autofree char *contents = NULL;
+  g_autofree char *positions = NULL;
+  sqlite3 *db;
+  gint64 id, other;
+
+  id = create_chat (store, "Chat");
+  other = create_chat (store, "Other");
+  append_text (store, id, CRIA_MESSAGE_ROLE_USER, "one");
+  append_text (store, id, CRIA_MESSAGE_ROLE_ASSISTANT, "two");
+  append_text (store, id, CRIA_MESSAGE_ROLE_USER, "three");
+  append_text (store, id, CRIA_MESSAGE_ROLE_ASSISTANT, "four");
+  append_text (store, other, CRIA_MESSAGE_ROLE_USER, "elsewhere");
+
+  messages = load (store, id);
+  g_assert_true (cria_chat_store_delete_message (store, g_ptr_array_index (messages, 1), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cria_chat_store_get_message_id (g_ptr_array_index (messages, 1)), ==, 0);
+  g_clear_pointer (&messages, g_ptr_array_unref);
+
+  /* The rest keeps its order, with positions 0, 1, 2 and no gap */
+  messages = load (store, id);
+  contents = list_contents (messages);
+  g_assert_cmpstr (contents, ==, "one,three,four");
+  db = raw_open (path, TRUE);
+  positions = raw_text (db, "SELECT group_concat (position, ',') FROM "
+                            "(SELECT position FROM messages WHERE chat_id = 1 ORDER BY position)");
+  g_assert_cmpstr (positions, ==, "0,1,2");
+  g_assert_cmpint (raw_int (db, "SELECT position FROM messages WHERE chat_id = 2"), ==, 0);
+  sqlite3_close (db);
+
+  /* The last one, then appending goes on after what is left */
+  g_assert_true (cria_chat_store_delete_message (store, g_ptr_array_index (messages, 2), &error));
+  append_text (store, id, CRIA_MESSAGE_ROLE_ASSISTANT, "five");
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  messages = load (store, id);
+  g_clear_pointer (&contents, g_free);
+  contents = list_contents (messages);
+  g_assert_cmpstr (contents, ==, "one,three,five");
+
+  /* And the search forgets it */
+  g_clear_pointer (&messages, g_ptr_array_unref);
+  messages = cria_chat_store_search (store, "two", 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (messages->len, ==, 0);
+
+  /* A message never saved is an error, not a crash */
+  g_assert_false (cria_chat_store_delete_message (store, unsaved, &error));
+  g_assert_error (error, CRIA_STORE_ERROR, CRIA_STORE_ERROR_NOT_FOUND);
 
   close_and_finalize (g_steal_pointer (&store));
 }
@@ -1703,8 +1842,10 @@ main (int   argc,
                    test_damage_found_in_background);
   g_test_add_func ("/cria/chat-store/chats/crud", test_chat_crud);
   g_test_add_func ("/cria/chat-store/chats/order", test_chat_order);
+  g_test_add_func ("/cria/chat-store/chats/generated-title", test_generated_title);
   g_test_add_func ("/cria/chat-store/chats/delete-cascades", test_delete_cascades);
   g_test_add_func ("/cria/chat-store/messages", test_messages);
+  g_test_add_func ("/cria/chat-store/messages/delete-one", test_delete_message);
   g_test_add_func ("/cria/chat-store/search/query", test_fts_query);
   g_test_add_func ("/cria/chat-store/search/titles-and-messages", test_search);
   g_test_add_func ("/cria/chat-store/search/async", test_search_async);

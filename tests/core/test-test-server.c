@@ -541,6 +541,57 @@ test_chat_plain_replies (Fixture       *f,
 }
 
 static void
+test_reply_queue (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *plain = "{\"model\":\"llama3.2\",\"stream\":false,"
+                      "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+
+  /* Queued replies go to the next requests in order, a failure too, then
+   * the set reply again */
+  cria_test_server_set_reply (f->server, "the usual", NULL);
+  cria_test_server_queue_reply (f->server, "first queued", NULL);
+  cria_test_server_queue_failure (f->server, 500);
+  cria_test_server_queue_reply (f->server, "third queued", NULL);
+  {
+    g_autoptr(Reply) reply = request (f, "POST", "/api/chat", plain);
+    g_autofree char *text = body_text (reply);
+    g_autoptr(JsonObject) object = parse_object (text);
+
+    g_assert_cmpstr (message_content (object), ==, "first queued");
+  }
+  {
+    g_autoptr(Reply) reply = request (f, "POST", "/api/chat", chat_body ("llama3.2"));
+    g_autofree char *text = body_text (reply);
+
+    g_assert_cmpuint (reply->status, ==, 500);
+    g_assert_cmpstr (reply->content_type, ==, "application/json; charset=utf-8");
+    g_assert_true (g_str_has_prefix (text, "{\"error\":\""));
+  }
+  {
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(Reply) reply = request (f, "POST", "/api/chat", chat_body ("llama3.2"));
+    g_autoptr(GString) content = g_string_new (NULL);
+
+    lines = body_lines (reply);
+    for (guint i = 0; lines[i] != NULL; i++)
+      {
+        g_autoptr(JsonObject) line = parse_object (lines[i]);
+
+        g_string_append (content, message_content (line));
+      }
+    g_assert_cmpstr (content->str, ==, "third queued");
+  }
+  {
+    g_autoptr(Reply) reply = request (f, "POST", "/api/chat", plain);
+    g_autofree char *text = body_text (reply);
+    g_autoptr(JsonObject) object = parse_object (text);
+
+    g_assert_cmpstr (message_content (object), ==, "the usual");
+  }
+}
+
+static void
 test_early_errors (Fixture       *f,
                    gconstpointer  data)
 {
@@ -1075,6 +1126,7 @@ main (int   argc,
   ADD ("chat/stream", test_chat_stream);
   ADD ("chat/thinking-and-tools", test_chat_thinking_and_tools);
   ADD ("chat/plain-replies", test_chat_plain_replies);
+  ADD ("chat/reply-queue", test_reply_queue);
   ADD ("chat/early-errors", test_early_errors);
   ADD ("chat/mid-stream-faults", test_mid_stream_faults);
   ADD ("chat/framing-faults", test_framing_faults);

@@ -48,6 +48,14 @@ typedef struct
   guint64  size;
 } CriaTestLayer;
 
+/* A reply for one chat or generate request (cria_test_server_queue_reply). */
+typedef struct
+{
+  char  *content;
+  char  *thinking;
+  guint  status;                  /* >0: fail before the first token instead */
+} CriaTestQueuedReply;
+
 typedef struct
 {
   guint               count;
@@ -73,6 +81,7 @@ struct _CriaTestServer
   char           *version;
   char           *reply_content;
   char           *reply_thinking;
+  GQueue          reply_queue;     /* CriaTestQueuedReply, for the next requests */
 
   guint           port;
   gboolean        stopping;
@@ -103,6 +112,9 @@ typedef struct
 } CriaTestChatJob;
 
 /* cria-test-server.c */
+CriaTestQueuedReply *_cria_test_server_pop_reply  (CriaTestServer    *self);
+void            _cria_test_queued_reply_free      (CriaTestQueuedReply *reply);
+
 CriaTestModel  *_cria_test_server_find_model      (CriaTestServer    *self,
                                                    const char        *name);
 void            _cria_test_server_remove_model    (CriaTestServer    *self,
@@ -189,5 +201,6 @@ char           *_cria_test_json_syntax_error      (const char         *body,
 char           *_cria_test_tool_call_id           (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CriaTestModel, _cria_test_model_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CriaTestQueuedReply, _cria_test_queued_reply_free)
 
 G_END_DECLS

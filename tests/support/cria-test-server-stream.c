@@ -1205,6 +1205,7 @@ _cria_test_stream_start_chat (CriaTestServer        *self,
                               SoupServerMessage     *msg,
                               const CriaTestChatJob *job)
 {
+  g_autoptr(CriaTestQueuedReply) queued = _cria_test_server_pop_reply (self);
   CriaTestStream *stream;
 
   stream = stream_new (self, msg, job->generate ? KIND_GENERATE : KIND_CHAT, job->model,
@@ -1218,7 +1219,18 @@ _cria_test_stream_start_chat (CriaTestServer        *self,
   stream->full_content = g_string_new (NULL);
   stream->full_thinking = g_string_new (NULL);
 
-  if (self->generated_reply > 0)
+  if (queued != NULL && queued->status > 0)
+    {
+      stream->faults.early_error = CRIA_TEST_EARLY_ERROR_STATUS;
+      stream->faults.early_error_status = queued->status;
+    }
+
+  if (queued != NULL)
+    {
+      stream->content_tokens = _cria_test_tokenize (queued->content != NULL ? queued->content : "");
+      stream->n_content = stream->content_tokens->len;
+    }
+  else if (self->generated_reply > 0)
     {
       stream->n_content = self->generated_reply;
     }
@@ -1228,7 +1240,12 @@ _cria_test_stream_start_chat (CriaTestServer        *self,
       stream->n_content = stream->content_tokens->len;
     }
 
-  if (job->think && self->generated_thinking > 0)
+  if (job->think && queued != NULL)
+    {
+      stream->thinking_tokens = _cria_test_tokenize (queued->thinking != NULL ? queued->thinking : "");
+      stream->n_thinking = stream->thinking_tokens->len;
+    }
+  else if (job->think && self->generated_thinking > 0)
     {
       stream->n_thinking = self->generated_thinking;
     }

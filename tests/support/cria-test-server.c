@@ -266,6 +266,7 @@ cria_test_server_finalize (GObject *object)
   g_clear_pointer (&self->version, g_free);
   g_clear_pointer (&self->reply_content, g_free);
   g_clear_pointer (&self->reply_thinking, g_free);
+  g_queue_clear_full (&self->reply_queue, (GDestroyNotify) _cria_test_queued_reply_free);
 
   G_OBJECT_CLASS (cria_test_server_parent_class)->finalize (object);
 }
@@ -528,6 +529,70 @@ cria_test_server_set_reply (CriaTestServer *self,
   self->reply_content = g_strdup (content != NULL ? content : "");
   self->reply_thinking = g_strdup (thinking != NULL ? thinking : "");
   self->generated_reply = 0;
+}
+
+void
+_cria_test_queued_reply_free (CriaTestQueuedReply *reply)
+{
+  g_free (reply->content);
+  g_free (reply->thinking);
+  g_free (reply);
+}
+
+/**
+ * cria_test_server_queue_reply:
+ * @content: the reply, streamed a word at a time
+ * @thinking: (nullable): what thinking-capable models think first, when
+ *   asked to
+ *
+ * Queues a reply for one request: the next chat or generate request that
+ * reaches the model takes the first reply queued, and once the queue is
+ * empty the replies are set_reply's again. Lets a test tell apart the
+ * answers to requests it does not send itself.
+ */
+void
+cria_test_server_queue_reply (CriaTestServer *self,
+                              const char     *content,
+                              const char     *thinking)
+{
+  CriaTestQueuedReply *reply;
+
+  g_return_if_fail (CRIA_IS_TEST_SERVER (self));
+  g_return_if_fail (content != NULL);
+
+  reply = g_new0 (CriaTestQueuedReply, 1);
+  reply->content = g_strdup (content);
+  reply->thinking = g_strdup (thinking != NULL ? thinking : "");
+  g_queue_push_tail (&self->reply_queue, reply);
+}
+
+/**
+ * cria_test_server_queue_failure:
+ * @status: an HTTP error status, such as 500
+ *
+ * Queues, as cria_test_server_queue_reply() does, a request that fails
+ * before its first token: @status with an `{"error"}` body, as Ollama
+ * from v0.12.6 reports a runner that died.
+ */
+void
+cria_test_server_queue_failure (CriaTestServer *self,
+                                guint           status)
+{
+  CriaTestQueuedReply *reply;
+
+  g_return_if_fail (CRIA_IS_TEST_SERVER (self));
+  g_return_if_fail (status >= 400);
+
+  reply = g_new0 (CriaTestQueuedReply, 1);
+  reply->status = status;
+  g_queue_push_tail (&self->reply_queue, reply);
+}
+
+/* Returns: (transfer full) (nullable): the reply queued for this request */
+CriaTestQueuedReply *
+_cria_test_server_pop_reply (CriaTestServer *self)
+{
+  return g_queue_pop_head (&self->reply_queue);
 }
 
 void

@@ -116,6 +116,11 @@ void            cria_test_server_set_pull_timing    (CriaTestServer        *self
 void            cria_test_server_set_reply          (CriaTestServer        *self,
                                                      const char            *content,
                                                      const char            *thinking);
+void            cria_test_server_queue_reply        (CriaTestServer        *self,
+                                                     const char            *content,
+                                                     const char            *thinking);
+void            cria_test_server_queue_failure      (CriaTestServer        *self,
+                                                     guint                  status);
 void            cria_test_server_set_generated_reply (CriaTestServer       *self,
                                                       guint                 n_tokens);
 /* Thinking of @n_tokens generated tokens for thinking-capable models, in
