@@ -850,7 +850,8 @@ update_actions (CriaMessageRow *self)
   if (session != NULL)
     {
       idle = !cria_chat_session_get_busy (session);
-      can_regenerate = idle && !is_user && self->message != NULL && is_last (self, session);
+      can_regenerate = !is_user && self->message != NULL &&
+                       cria_chat_session_can_regenerate (session) && is_last (self, session);
     }
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.copy", self->message != NULL);
