@@ -10,25 +10,29 @@
  * Markdown (cria-markdown-view.c). So the UI is updated at most once per
  * frame. A finished reply is parsed once, when the row is bound to it.
  *
- * The thinking section is plain text, in segments, a column of text views, not in one: a
- * text view is as tall as its text here (the list view scrolls, not the
- * text view), so it snapshots and draws all of its text whenever it
- * changes, and one view for a long reply made every token cost more than
- * the one before. The tick appends to the last segment only, and once that
- * one holds CRIA_MESSAGE_ROW_SEGMENT_SIZE bytes (2 KB), the next line break
- * starts a new segment. Earlier segments are never touched again and GTK
- * reuses their render nodes, so the cost of a token does not depend on the
- * length of the reply. The line break between two segments is the boundary
- * itself, in neither buffer: a text view ending in "\n" would show an
- * empty line more. Selection stays within a segment.
+ * The thinking section is plain text, shown in segments: a column of
+ * text views, not one. A text view is as tall as its text here (the list
+ * view scrolls, not the text view), so it snapshots and draws all of its
+ * text whenever it changes, and one view for a long text made every token
+ * cost more than the one before. The tick appends to the last segment
+ * only, and once that one holds CRIA_MESSAGE_ROW_SEGMENT_SIZE bytes
+ * (2 KB), the next line break starts a new segment. Earlier segments are
+ * never touched again and GTK reuses their render nodes. The line break
+ * between two segments is the boundary itself, in neither buffer: a text
+ * view ending in "\n" would show an empty line more. (The reply's blocks
+ * play the same part for the reply.)
  *
- * And only the segments in the list view's visible part are mapped
- * (gtk_widget_set_child_visible ()): the others keep their size and place
- * but are not drawn. The Cairo renderer draws every node of the window
- * when the view scrolls, which it does at every frame while the reply
- * grows, so without this the segments above made each frame longer. Which
- * segments show is decided after every layout of the window, when rows
- * have their final places, and before the frame is painted.
+ * And only the segments and blocks in the list view's visible part are
+ * mapped (gtk_widget_set_child_visible ()): the others keep their size and
+ * place but are not drawn. The Cairo renderer draws every node of the
+ * window when the view scrolls, which it does at every frame while the
+ * reply grows, so without this the text above made each frame longer.
+ * What shows is decided after every layout of the window, when rows have
+ * their final places, and before the frame is painted.
+ *
+ * Each message has its actions (copy, edit, regenerate, delete): the row
+ * copies by itself and emits a signal for the others, which the chat page
+ * carries out on the conversation.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
