@@ -56,9 +56,16 @@ typedef struct
   CriaMarkdownBlock  shape;       /* the block's attributes; no text, no spans */
   guint              parent;      /* index of the container, or NO_PARENT */
 
-  GtkWidget         *widget;      /* what was added to the parent; NULL for a row */
-  GtkWidget         *children;    /* containers: where children go */
-  GtkTextView       *text_view;   /* text blocks */
+  GtkWidget         *widget;      /* what the block added to a container, if anything */
+  GtkWidget         *children;    /* quotes: their box; tables and rows: the grid */
+  GtkTextView       *text_view;   /* paragraphs and headings: their flow; code: its view */
+  GtkLabel          *label;       /* cells */
+  int                run_start;   /* flow: where the block starts in the buffer (its
+                                   * separator and list marker included) */
+  int                base;        /* flow: where its text starts in the buffer */
+  const char        *indent_tag;  /* flow, in a list: the tag that indents it (interned) */
+  const char        *gap_tag;     /* flow, after another block: the space above it */
+  int                line_start;  /* flow: where its first line starts */
 
   /* Text blocks that may still change (not final): what is shown */
   GString           *text;
@@ -78,6 +85,7 @@ struct _CriaMarkdownView
   GPtrArray          *shown;        /* of Shown, the blocks in document order */
 
   guint               n_text_views;
+  guint               n_forgotten;  /* blocks whose text copy was dropped: final */
   guint               check_from;   /* the first block changed since the last check */
   guint               check_tick_id;
   guint               n_check_ticks;
@@ -130,6 +138,16 @@ get_tag_table (void)
   ADD_TAG (g_object_new (GTK_TYPE_TEXT_TAG, "name", "link", "underline", PANGO_UNDERLINE_SINGLE, NULL));
   ADD_TAG (g_object_new (GTK_TYPE_TEXT_TAG, "name", "image-alt", "style", PANGO_STYLE_ITALIC, NULL));
   ADD_TAG (g_object_new (GTK_TYPE_TEXT_TAG, "name", "header-cell", "weight", PANGO_WEIGHT_BOLD, NULL));
+  for (guint i = 1; i <= 6; i++)
+    {
+      g_autofree char *item = g_strdup_printf ("item-%u", i);
+      g_autofree char *more = g_strdup_printf ("item-more-%u", i);
+
+      /* The marker hangs before the text, whose lines all start at the margin */
+      ADD_TAG (g_object_new (GTK_TYPE_TEXT_TAG, "name", item,
+                             "left-margin", 26 * i, "indent", -18, NULL));
+      ADD_TAG (g_object_new (GTK_TYPE_TEXT_TAG, "name", more, "left-margin", 26 * i, NULL));
+    }
   for (guint i = 0; i < G_N_ELEMENTS (heading_scale); i++)
     {
       g_autofree char *name = g_strdup_printf ("h%u", i + 1);
@@ -138,9 +156,12 @@ get_tag_table (void)
                              "name", name,
                              "weight", i < 4 ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_SEMIBOLD,
                              "scale", heading_scale[i],
-                             "pixels-above-lines", i < 2 ? 6 : 2,
                              NULL));
     }
+  /* Space between blocks, over the rest */
+  ADD_TAG (g_object_new (GTK_TYPE_TEXT_TAG, "name", "gap", "pixels-above-lines", 10, NULL));
+  ADD_TAG (g_object_new (GTK_TYPE_TEXT_TAG, "name", "gap-heading", "pixels-above-lines", 16, NULL));
+  ADD_TAG (g_object_new (GTK_TYPE_TEXT_TAG, "name", "gap-small", "pixels-above-lines", 3, NULL));
 #undef ADD_TAG
 
   style_manager = adw_style_manager_get_default ();
@@ -600,6 +621,18 @@ same_shape (const Shown             *shown,
   return block->text == NULL || shown->text != NULL;
 }
 
+/* Whether the block at @index is the last one in its flow: only then can
+ * its text change in place */
+static gboolean
+ends_its_flow (CriaMarkdownView *self,
+               guint             index)
+{
+  Shown *shown = g_ptr_array_index (self->shown, index);
+  Shown *next = index + 1 < self->shown->len ? g_ptr_array_index (self->shown, index + 1) : NULL;
+
+  return shown->text_view == NULL || next == NULL || next->text_view != shown->text_view;
+}
+
 /* The character offset of @byte in @text, counting from the end: the
  * cost is that of the text after it, which is what changes */
 static int
@@ -661,7 +694,7 @@ shown_update_text (Shown                   *shown,
   if (common < old->len)
     {
       gtk_text_buffer_get_iter_at_offset (buffer, &start,
-                                          char_offset (old->str, old->len, shown->n_chars, common));
+                                          shown->base + char_offset (old->str, old->len, shown->n_chars, common));
       gtk_text_buffer_get_end_iter (buffer, &end);
       gtk_text_buffer_delete (buffer, &start, &end);
       shown->n_chars -= g_utf8_strlen (old->str + common, old->len - common);
@@ -676,7 +709,7 @@ shown_update_text (Shown                   *shown,
   g_string_append_len (old, text + common, length - common);
 
   /* The tags, from where something differs */
-  retag_offset = char_offset (text, length, shown->n_chars, retag);
+  retag_offset = shown->base + char_offset (text, length, shown->n_chars, retag);
   gtk_text_buffer_get_iter_at_offset (buffer, &start, retag_offset);
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_remove_all_tags (buffer, &start, &end);
@@ -684,6 +717,18 @@ shown_update_text (Shown                   *shown,
   block_tag = block_tag_name (block);
   if (block_tag != NULL)
     gtk_text_buffer_apply_tag_by_name (buffer, block_tag, &start, &end);
+  if (shown->indent_tag != NULL)
+    gtk_text_buffer_apply_tag_by_name (buffer, shown->indent_tag, &start, &end);
+
+  /* The space above its first line: the line takes it from its first
+   * character */
+  if (shown->gap_tag != NULL && shown->n_chars > 0)
+    {
+      gtk_text_buffer_get_iter_at_offset (buffer, &start, shown->line_start);
+      end = start;
+      gtk_text_iter_forward_char (&end);
+      gtk_text_buffer_apply_tag_by_name (buffer, shown->gap_tag, &start, &end);
+    }
 
   links = get_links (shown->text_view, FALSE);
   for (guint i = links != NULL ? links->len : 0; i > 0; i--)
@@ -704,8 +749,8 @@ shown_update_text (Shown                   *shown,
       if (span->end <= retag || span->start >= span->end)
         continue;
 
-      span_start = char_offset (text, length, shown->n_chars, span->start);
-      span_end = char_offset (text, length, shown->n_chars, span->end);
+      span_start = shown->base + char_offset (text, length, shown->n_chars, span->start);
+      span_end = shown->base + char_offset (text, length, shown->n_chars, span->end);
       gtk_text_buffer_get_iter_at_offset (buffer, &start, span_start);
       gtk_text_buffer_get_iter_at_offset (buffer, &end, span_end);
       gtk_text_buffer_apply_tag_by_name (buffer, span_tag_name (span->kind), &start, &end);
@@ -720,37 +765,9 @@ shown_update_text (Shown                   *shown,
     }
 }
 
-static const char *
-text_view_label (CriaMarkdownView        *self,
-                 const CriaMarkdownBlock *block)
-{
-  if (self->n_text_views == 0)
-    return _("Reply");
-
-  switch (block->kind)
-    {
-    case CRIA_MARKDOWN_BLOCK_HEADING:
-      return _("Heading");
-    case CRIA_MARKDOWN_BLOCK_CELL:
-      return _("Table Cell");
-    case CRIA_MARKDOWN_BLOCK_CODE:
-      return _("Code");
-    case CRIA_MARKDOWN_BLOCK_PARAGRAPH:
-    case CRIA_MARKDOWN_BLOCK_QUOTE:
-    case CRIA_MARKDOWN_BLOCK_LIST:
-    case CRIA_MARKDOWN_BLOCK_ITEM:
-    case CRIA_MARKDOWN_BLOCK_TABLE:
-    case CRIA_MARKDOWN_BLOCK_ROW:
-    case CRIA_MARKDOWN_BLOCK_RULE:
-    default:
-      return _("Reply, continued");
-    }
-}
-
 static GtkTextView *
-new_text_view (CriaMarkdownView        *self,
-               const CriaMarkdownBlock *block,
-               const char              *css_class)
+new_text_view (CriaMarkdownView *self,
+               const char       *label)
 {
   GtkTextBuffer *buffer = gtk_text_buffer_new (get_tag_table ());
   GtkEventController *focus;
@@ -764,9 +781,9 @@ new_text_view (CriaMarkdownView        *self,
                        NULL);
   g_object_unref (buffer);
   gtk_widget_add_css_class (view, "message-text");
-  gtk_widget_add_css_class (view, css_class);
+  gtk_widget_add_css_class (view, "md-flow");
   gtk_accessible_update_property (GTK_ACCESSIBLE (view),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text_view_label (self, block),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
 
   focus = gtk_event_controller_focus_new ();
@@ -785,6 +802,13 @@ bullet_for (guint nesting)
   return bullets[nesting % G_N_ELEMENTS (bullets)];
 }
 
+static Shown *
+get_shown (CriaMarkdownView *self,
+           guint             index)
+{
+  return index == NO_PARENT ? NULL : g_ptr_array_index (self->shown, index);
+}
+
 /* The parent of a new block at @depth, after the blocks shown */
 static guint
 find_parent (CriaMarkdownView *self,
@@ -798,7 +822,7 @@ find_parent (CriaMarkdownView *self,
   k = self->shown->len - 1;
   while (k != NO_PARENT)
     {
-      Shown *candidate = g_ptr_array_index (self->shown, k);
+      Shown *candidate = get_shown (self, k);
 
       if (candidate->shape.depth < depth)
         return k;
@@ -808,22 +832,27 @@ find_parent (CriaMarkdownView *self,
   return NO_PARENT;
 }
 
-/* How deep @index is in lists */
-static guint
-list_nesting (CriaMarkdownView *self,
-              guint             index)
+/* The widget that holds the blocks under @parent: the box of the nearest
+ * quote, or the view; lists and items have no widget of their own. Sets
+ * @n_lists to how many lists are in between. */
+static GtkWidget *
+find_container (CriaMarkdownView *self,
+                guint             parent,
+                guint            *n_lists)
 {
-  guint n = 0;
+  *n_lists = 0;
 
-  for (guint k = ((Shown *) g_ptr_array_index (self->shown, index))->parent;
-       k != NO_PARENT;
-       k = ((Shown *) g_ptr_array_index (self->shown, k))->parent)
+  for (guint k = parent; k != NO_PARENT; k = get_shown (self, k)->parent)
     {
-      if (((Shown *) g_ptr_array_index (self->shown, k))->shape.kind == CRIA_MARKDOWN_BLOCK_LIST)
-        n++;
+      Shown *ancestor = get_shown (self, k);
+
+      if (ancestor->shape.kind == CRIA_MARKDOWN_BLOCK_QUOTE)
+        return ancestor->children;
+      if (ancestor->shape.kind == CRIA_MARKDOWN_BLOCK_LIST)
+        (*n_lists)++;
     }
 
-  return n;
+  return GTK_WIDGET (self);
 }
 
 static GtkJustification
@@ -842,14 +871,276 @@ justification_for (CriaMarkdownAlign align)
     }
 }
 
+/* Cells ------------------------------------------------------------------ */
+
+static void
+append_escaped (GString    *out,
+                const char *text,
+                gsize       length)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, length);
+
+  g_string_append (out, escaped);
+}
+
+static const char *
+span_open_markup (CriaMarkdownSpanKind kind)
+{
+  switch (kind)
+    {
+    case CRIA_MARKDOWN_SPAN_EMPHASIS:
+    case CRIA_MARKDOWN_SPAN_IMAGE_ALT:
+      return "<i>";
+    case CRIA_MARKDOWN_SPAN_STRONG:
+      return "<b>";
+    case CRIA_MARKDOWN_SPAN_CODE:
+      return "<tt>";
+    case CRIA_MARKDOWN_SPAN_STRIKETHROUGH:
+      return "<s>";
+    case CRIA_MARKDOWN_SPAN_LINK:
+    default:
+      return "";
+    }
+}
+
+static const char *
+span_close_markup (CriaMarkdownSpanKind kind)
+{
+  switch (kind)
+    {
+    case CRIA_MARKDOWN_SPAN_EMPHASIS:
+    case CRIA_MARKDOWN_SPAN_IMAGE_ALT:
+      return "</i>";
+    case CRIA_MARKDOWN_SPAN_STRONG:
+      return "</b>";
+    case CRIA_MARKDOWN_SPAN_CODE:
+      return "</tt>";
+    case CRIA_MARKDOWN_SPAN_STRIKETHROUGH:
+      return "</s>";
+    case CRIA_MARKDOWN_SPAN_LINK:
+      return "</a>";
+    default:
+      return "";
+    }
+}
+
+/* Pango markup for a cell: every piece of the model's text and every
+ * address escaped, so nothing in them is markup */
+static char *
+dup_cell_markup (const CriaMarkdownBlock *block)
+{
+  GString *out = g_string_new (NULL);
+  const char *text = block->text != NULL ? block->text : "";
+  g_autoptr(GArray) open = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint at = 0;
+
+  if (block->header)
+    g_string_append (out, "<b>");
+
+  for (guint i = 0; i <= block->n_spans; i++)
+    {
+      const CriaMarkdownSpan *span = i < block->n_spans ? &block->spans[i] : NULL;
+      guint next = span != NULL ? span->start : (guint) block->text_length;
+
+      /* Close what ends before the next span starts */
+      while (open->len > 0)
+        {
+          const CriaMarkdownSpan *last = &block->spans[g_array_index (open, guint, open->len - 1)];
+
+          if (span != NULL && last->end > span->start)
+            break;
+          append_escaped (out, text + at, last->end - at);
+          at = last->end;
+          g_string_append (out, span_close_markup (last->kind));
+          g_array_set_size (open, open->len - 1);
+        }
+
+      append_escaped (out, text + at, next - at);
+      at = next;
+
+      if (span == NULL)
+        break;
+
+      if (span->kind == CRIA_MARKDOWN_SPAN_LINK)
+        {
+          g_autofree char *href = g_markup_escape_text (span->href != NULL ? span->href : "", -1);
+
+          if (span->href != NULL)
+            g_string_append_printf (out, "<a href=\"%s\">", href);
+          else
+            g_string_append (out, "<a href=\"\">");
+        }
+      else
+        g_string_append (out, span_open_markup (span->kind));
+      g_array_append_val (open, i);
+    }
+
+  if (block->header)
+    g_string_append (out, "</b>");
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+cell_activate_link_cb (GtkLabel   *label,
+                       const char *uri,
+                       gpointer    user_data)
+{
+  GtkWidget *self = gtk_widget_get_ancestor (GTK_WIDGET (label), CRIA_TYPE_MARKDOWN_VIEW);
+  gboolean handled = FALSE;
+
+  /* Only the model's filtered links are links at all */
+  if (self != NULL && uri != NULL && uri[0] != '\0')
+    g_signal_emit (self, signals [ACTIVATE_LINK], 0, uri, &handled);
+
+  return TRUE;
+}
+
+static GtkLabel *
+new_cell (const CriaMarkdownBlock *block)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  float xalign = block->align == CRIA_MARKDOWN_ALIGN_CENTER ? 0.5f :
+                 block->align == CRIA_MARKDOWN_ALIGN_RIGHT ? 1.0f : 0.0f;
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  gtk_label_set_justify (GTK_LABEL (label), justification_for (block->align));
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "md-cell");
+  g_signal_connect (label, "activate-link", G_CALLBACK (cell_activate_link_cb), NULL);
+
+  return GTK_LABEL (label);
+}
+
+static void
+shown_update_cell (Shown                   *shown,
+                   const CriaMarkdownBlock *block)
+{
+  g_autofree char *markup = dup_cell_markup (block);
+
+  gtk_label_set_markup (shown->label, markup);
+}
+
+/* Flows ------------------------------------------------------------------ */
+
+/* Past this many characters, the next paragraph starts a new text view:
+ * a text view draws all of its text whenever it changes */
+#define FLOW_MAX_CHARS 2048
+
+/* The flow text view @block goes into: the last one of @container, if it
+ * has room, else a new one */
+static GtkTextView *
+get_flow (CriaMarkdownView *self,
+          GtkWidget        *container)
+{
+  GtkWidget *last = gtk_widget_get_last_child (container);
+  GtkTextView *flow;
+
+  if (last != NULL && g_object_get_data (G_OBJECT (last), "cria-flow") != NULL &&
+      gtk_text_buffer_get_char_count (gtk_text_view_get_buffer (GTK_TEXT_VIEW (last))) < FLOW_MAX_CHARS)
+    return GTK_TEXT_VIEW (last);
+
+  flow = new_text_view (self, self->n_text_views == 0 ? _("Reply") : _("Reply, continued"));
+  g_object_set_data (G_OBJECT (flow), "cria-flow", GINT_TO_POINTER (TRUE));
+  self->n_text_views++;
+
+  if (container == GTK_WIDGET (self))
+    gtk_widget_insert_before (GTK_WIDGET (flow), container, NULL);
+  else
+    gtk_box_append (GTK_BOX (container), GTK_WIDGET (flow));
+
+  return flow;
+}
+
+/* Starts @shown, a paragraph or heading, at the end of its flow: a line
+ * break after what is there, and its list marker */
+static void
+start_flow_block (CriaMarkdownView *self,
+                  Shown            *shown,
+                  Shown            *parent,
+                  GtkWidget        *container,
+                  guint             n_lists)
+{
+  GtkTextView *flow = get_flow (self, container);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (flow);
+  g_autofree char *marker = NULL;
+  GtkTextIter start, end;
+  int line_start;
+
+  shown->text_view = flow;
+  shown->run_start = gtk_text_buffer_get_char_count (buffer);
+  if (shown->widget == NULL && shown->run_start == 0)
+    shown->widget = GTK_WIDGET (flow);
+
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (shown->run_start > 0)
+    gtk_text_buffer_insert (buffer, &end, "\n", 1);
+  line_start = gtk_text_buffer_get_char_count (buffer);
+
+  /* The first paragraph of an item carries its marker */
+  if (parent != NULL && parent->shape.kind == CRIA_MARKDOWN_BLOCK_ITEM && parent->n_children == 0)
+    {
+      Shown *list = g_ptr_array_index (self->shown, parent->parent);
+
+      if (parent->shape.task == CRIA_MARKDOWN_TASK_CHECKED)
+        marker = g_strdup ("☑ ");
+      else if (parent->shape.task == CRIA_MARKDOWN_TASK_UNCHECKED)
+        marker = g_strdup ("☐ ");
+      else if (list->shape.ordered)
+        marker = g_strdup_printf ("%u%c ", list->shape.start + parent->ordinal,
+                                  list->shape.mark ? list->shape.mark : '.');
+      else
+        marker = g_strdup_printf ("%s ", bullet_for (n_lists - 1));
+
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_insert (buffer, &end, marker, -1);
+    }
+
+  shown->base = gtk_text_buffer_get_char_count (buffer);
+
+  /* Apart from the block before; in a list, indented under its marker */
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, line_start);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  if (n_lists > 0)
+    {
+      g_autofree char *indent = g_strdup_printf ("%s-%u", marker != NULL ? "item" : "item-more",
+                                                 MIN (n_lists, 6));
+
+      shown->indent_tag = g_intern_string (indent);
+      gtk_text_buffer_apply_tag_by_name (buffer, indent, &start, &end);
+    }
+  shown->line_start = line_start;
+  if (line_start > 0)
+    shown->gap_tag = shown->shape.kind == CRIA_MARKDOWN_BLOCK_HEADING ? "gap-heading" :
+                     n_lists > 0 ? "gap-small" : "gap";
+}
+
+static void
+remove_widget (GtkWidget *widget)
+{
+  GtkWidget *parent = gtk_widget_get_parent (widget);
+
+  if (GTK_IS_GRID (parent))
+    gtk_grid_remove (GTK_GRID (parent), widget);
+  else if (GTK_IS_BOX (parent))
+    gtk_box_remove (GTK_BOX (parent), widget);
+  else if (parent != NULL)
+    gtk_widget_unparent (widget);
+}
+
 /* Builds @block after the blocks shown */
 static void
 show_block (CriaMarkdownView        *self,
             const CriaMarkdownBlock *block)
 {
   Shown *shown = g_new0 (Shown, 1);
-  Shown *parent = NULL;
+  Shown *parent;
+  GtkWidget *container;
   GtkWidget *widget = NULL;
+  guint n_lists;
 
   shown->shape = *block;
   shown->shape.language = g_strdup (block->language);
@@ -858,32 +1149,34 @@ show_block (CriaMarkdownView        *self,
   shown->shape.spans = NULL;
   shown->shape.n_spans = 0;
   shown->parent = find_parent (self, block->depth);
-  if (shown->parent != NO_PARENT)
-    parent = g_ptr_array_index (self->shown, shown->parent);
+  parent = get_shown (self, shown->parent);
+  container = find_container (self, shown->parent, &n_lists);
 
   g_ptr_array_add (self->shown, shown);
+
+  if (parent != NULL)
+    shown->ordinal = parent->n_children;
 
   switch (block->kind)
     {
     case CRIA_MARKDOWN_BLOCK_PARAGRAPH:
-      shown->text_view = new_text_view (self, block, "md-paragraph");
-      break;
-
     case CRIA_MARKDOWN_BLOCK_HEADING:
-      shown->text_view = new_text_view (self, block, "md-heading");
+      start_flow_block (self, shown, parent, container, n_lists);
       break;
 
     case CRIA_MARKDOWN_BLOCK_CELL:
-      shown->text_view = new_text_view (self, block, "md-cell");
-      gtk_text_view_set_justification (shown->text_view, justification_for (block->align));
+      shown->label = new_cell (block);
+      widget = GTK_WIDGET (shown->label);
       break;
 
     case CRIA_MARKDOWN_BLOCK_CODE:
       widget = new_code_block (block, &shown->text_view);
-      if (self->n_text_views == 0)
-        gtk_accessible_update_property (GTK_ACCESSIBLE (shown->text_view),
-                                        GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reply"),
-                                        -1);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (shown->text_view),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      self->n_text_views == 0 ? _("Reply") : _("Code"),
+                                      -1);
+      self->n_text_views++;
+      shown->base = 0;
       break;
 
     case CRIA_MARKDOWN_BLOCK_QUOTE:
@@ -892,54 +1185,19 @@ show_block (CriaMarkdownView        *self,
       break;
 
     case CRIA_MARKDOWN_BLOCK_LIST:
-      widget = shown->children = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-      gtk_widget_add_css_class (widget, "md-list");
-      break;
-
     case CRIA_MARKDOWN_BLOCK_ITEM:
-      {
-        g_autofree char *marker_text = NULL;
-        GtkWidget *marker;
-
-        if (block->task == CRIA_MARKDOWN_TASK_CHECKED)
-          marker_text = g_strdup ("☑");
-        else if (block->task == CRIA_MARKDOWN_TASK_UNCHECKED)
-          marker_text = g_strdup ("☐");
-        else if (parent != NULL && parent->shape.ordered)
-          marker_text = g_strdup_printf ("%u%c", parent->shape.start + parent->n_children,
-                                         parent->shape.mark ? parent->shape.mark : '.');
-        else
-          marker_text = g_strdup (bullet_for (list_nesting (self, self->shown->len - 1) - 1));
-
-        widget = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-        gtk_widget_add_css_class (widget, "md-item");
-        marker = gtk_label_new (marker_text);
-        gtk_widget_set_valign (marker, GTK_ALIGN_START);
-        gtk_label_set_xalign (GTK_LABEL (marker), 1);
-        gtk_widget_add_css_class (marker, "md-marker");
-        gtk_box_append (GTK_BOX (widget), marker);
-        shown->children = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-        gtk_widget_set_hexpand (shown->children, TRUE);
-        gtk_box_append (GTK_BOX (widget), shown->children);
-        if (parent != NULL)
-          shown->ordinal = parent->n_children;
-      }
+      /* Their paragraphs go into the flow, with markers and indents */
       break;
 
     case CRIA_MARKDOWN_BLOCK_TABLE:
       widget = shown->children = gtk_grid_new ();
       gtk_widget_add_css_class (widget, "md-table");
-      gtk_grid_set_column_spacing (GTK_GRID (widget), 0);
-      gtk_grid_set_row_spacing (GTK_GRID (widget), 0);
       break;
 
     case CRIA_MARKDOWN_BLOCK_ROW:
       /* Its cells go into the table's grid */
       if (parent != NULL)
-        {
-          shown->children = parent->children;
-          shown->ordinal = parent->n_children;
-        }
+        shown->children = parent->children;
       break;
 
     case CRIA_MARKDOWN_BLOCK_RULE:
@@ -951,36 +1209,47 @@ show_block (CriaMarkdownView        *self,
       g_assert_not_reached ();
     }
 
-  if (shown->text_view != NULL)
-    {
-      if (widget == NULL)
-        widget = GTK_WIDGET (shown->text_view);
-      shown->text = g_string_new (NULL);
-      shown->spans = g_array_new (FALSE, FALSE, sizeof (AppliedSpan));
-      self->n_text_views++;
-      shown_update_text (shown, block);
-    }
-
-  shown->widget = widget;
-
   if (widget != NULL)
     {
-      if (parent == NULL)
-        gtk_widget_insert_before (widget, GTK_WIDGET (self), NULL);
-      else if (parent->shape.kind == CRIA_MARKDOWN_BLOCK_ROW && GTK_IS_GRID (parent->children))
-        gtk_grid_attach (GTK_GRID (parent->children), widget,
-                         parent->n_children, parent->ordinal, 1, 1);
-      else if (parent->children != NULL)
-        gtk_box_append (GTK_BOX (parent->children), widget);
-      else
-        gtk_widget_insert_before (widget, GTK_WIDGET (self), NULL);
+      shown->widget = widget;
 
-      if (parent != NULL && parent->shape.kind == CRIA_MARKDOWN_BLOCK_ROW)
+      if (block->kind == CRIA_MARKDOWN_BLOCK_CELL)
         {
-          gtk_widget_add_css_class (widget, parent->ordinal % 2 == 0 ? "even" : "odd");
-          if (parent->shape.header)
-            gtk_widget_add_css_class (widget, "header");
+          if (parent != NULL && GTK_IS_GRID (parent->children))
+            gtk_grid_attach (GTK_GRID (parent->children), widget,
+                             parent->n_children, parent->ordinal, 1, 1);
+          else
+            gtk_widget_insert_before (widget, GTK_WIDGET (self), NULL);
+
+          if (parent != NULL)
+            {
+              gtk_widget_add_css_class (widget, parent->ordinal % 2 == 0 ? "even" : "odd");
+              if (parent->shape.header)
+                gtk_widget_add_css_class (widget, "header");
+            }
         }
+      else
+        {
+          /* In a list, under its markers */
+          gtk_widget_set_margin_start (widget, 26 * MIN (n_lists, 6));
+
+          if (container == GTK_WIDGET (self))
+            gtk_widget_insert_before (widget, container, NULL);
+          else
+            gtk_box_append (GTK_BOX (container), widget);
+        }
+    }
+
+  if (shown->text_view != NULL)
+    {
+      shown->text = g_string_new (NULL);
+      shown->spans = g_array_new (FALSE, FALSE, sizeof (AppliedSpan));
+      shown_update_text (shown, block);
+    }
+  else if (shown->label != NULL)
+    {
+      shown->text = g_string_new (NULL);
+      shown_update_cell (shown, block);
     }
 
   if (parent != NULL)
@@ -995,28 +1264,37 @@ unshow_from (CriaMarkdownView *self,
   for (guint i = self->shown->len; i > from; i--)
     {
       Shown *shown = g_ptr_array_index (self->shown, i - 1);
-      GtkWidget *widget = shown->widget;
 
       if (shown->parent != NO_PARENT && shown->parent < from)
-        ((Shown *) g_ptr_array_index (self->shown, shown->parent))->n_children--;
+        get_shown (self, shown->parent)->n_children--;
 
-      if (shown->text_view != NULL)
-        self->n_text_views--;
-
-      if (widget != NULL)
+      if (shown->widget != NULL)
         {
-          GtkWidget *parent = gtk_widget_get_parent (widget);
+          if (shown->text_view != NULL)
+            self->n_text_views--;
+          remove_widget (shown->widget);
+        }
+      else if (shown->text_view != NULL)
+        {
+          /* Its part of a flow: the end of it, as the blocks after it go too */
+          GtkTextBuffer *buffer = gtk_text_view_get_buffer (shown->text_view);
+          GArray *links = get_links (shown->text_view, FALSE);
+          GtkTextIter start, end;
 
-          if (GTK_IS_GRID (parent))
-            gtk_grid_remove (GTK_GRID (parent), widget);
-          else if (GTK_IS_BOX (parent))
-            gtk_box_remove (GTK_BOX (parent), widget);
-          else if (parent != NULL)
-            gtk_widget_unparent (widget);
+          gtk_text_buffer_get_iter_at_offset (buffer, &start, shown->run_start);
+          gtk_text_buffer_get_end_iter (buffer, &end);
+          gtk_text_buffer_delete (buffer, &start, &end);
+
+          for (guint k = links != NULL ? links->len : 0; k > 0; k--)
+            {
+              if (g_array_index (links, Link, k - 1).end > shown->run_start)
+                g_array_remove_index (links, k - 1);
+            }
         }
     }
 
   g_ptr_array_set_size (self->shown, from);
+  self->n_forgotten = MIN (self->n_forgotten, from);
 }
 
 /* Shows @document from block @from on; blocks before @n_final never
@@ -1036,11 +1314,13 @@ show_document (CriaMarkdownView           *self,
       Shown *shown = g_ptr_array_index (self->shown, i);
       const CriaMarkdownBlock *block = cria_markdown_document_get_block (document, i);
 
-      if (!same_shape (shown, block))
+      if (!same_shape (shown, block) || !ends_its_flow (self, i))
         break;
 
       if (shown->text_view != NULL)
         shown_update_text (shown, block);
+      else if (shown->label != NULL)
+        shown_update_cell (shown, block);
       i++;
     }
 
@@ -1051,7 +1331,7 @@ show_document (CriaMarkdownView           *self,
     show_block (self, cria_markdown_document_get_block (document, i));
 
   /* What no longer changes need not be remembered */
-  for (guint k = MIN (from, n_final); k < MIN (n_final, self->shown->len); k++)
+  for (guint k = self->n_forgotten; k < MIN (n_final, self->shown->len); k++)
     {
       Shown *shown = g_ptr_array_index (self->shown, k);
 
@@ -1062,6 +1342,7 @@ show_document (CriaMarkdownView           *self,
           g_clear_pointer (&shown->spans, g_array_unref);
         }
     }
+  self->n_forgotten = MAX (self->n_forgotten, MIN (n_final, self->shown->len));
 }
 
 /* GObject --------------------------------------------------------------- */
@@ -1284,14 +1565,17 @@ check_tick_cb (GtkWidget     *widget,
                gpointer       user_data)
 {
   CriaMarkdownView *self = CRIA_MARKDOWN_VIEW (widget);
+  GtkTextView *previous = NULL;
   gboolean again = FALSE;
 
   for (guint i = self->check_from; i < self->shown->len; i++)
     {
       Shown *shown = g_ptr_array_index (self->shown, i);
 
-      if (shown->text_view == NULL)
+      /* A flow holds many blocks */
+      if (shown->text_view == NULL || shown->text_view == previous)
         continue;
+      previous = shown->text_view;
 
       switch (check_height (GTK_WIDGET (shown->text_view)))
         {
@@ -1385,20 +1669,28 @@ char *
 _cria_markdown_view_dup_text (CriaMarkdownView *self)
 {
   GString *text = g_string_new (NULL);
+  GtkTextView *previous = NULL;
 
   for (guint i = 0; i < self->shown->len; i++)
     {
       Shown *shown = g_ptr_array_index (self->shown, i);
-      GtkTextBuffer *buffer;
       g_autofree char *part = NULL;
-      GtkTextIter begin, end;
 
-      if (shown->text_view == NULL)
+      if (shown->label != NULL)
+        {
+          part = g_strdup (gtk_label_get_text (shown->label));
+        }
+      else if (shown->text_view != NULL && shown->text_view != previous)
+        {
+          GtkTextBuffer *buffer = gtk_text_view_get_buffer (shown->text_view);
+          GtkTextIter begin, end;
+
+          gtk_text_buffer_get_bounds (buffer, &begin, &end);
+          part = gtk_text_buffer_get_text (buffer, &begin, &end, FALSE);
+          previous = shown->text_view;
+        }
+      else
         continue;
-
-      buffer = gtk_text_view_get_buffer (shown->text_view);
-      gtk_text_buffer_get_bounds (buffer, &begin, &end);
-      part = gtk_text_buffer_get_text (buffer, &begin, &end, FALSE);
 
       if (text->len > 0)
         g_string_append_c (text, '\n');
