@@ -14,9 +14,6 @@ void         _cria_markdown_view_queue_check  (CriaMarkdownView *self);
 void         _cria_markdown_view_cull         (CriaMarkdownView *self,
                                                GtkWidget        *viewport);
 
-/* Whether a finished message is still being built, a part per frame */
-gboolean     _cria_markdown_view_get_building (CriaMarkdownView *self);
-
 /* The text shown, block by block, a line break between two */
 char        *_cria_markdown_view_dup_text     (CriaMarkdownView *self);
 GtkTextView *_cria_markdown_view_get_first_text_view (CriaMarkdownView *self);

@@ -15,10 +15,6 @@
  * differs at the end of its text is replaced; the rest is built again.
  * So an update costs what changed at the end of the reply, not its length.
  *
- * A finished message is parsed once and shown a few milliseconds of
- * blocks per frame: opening a long conversation, or scrolling through one,
- * does not stop the window while a long reply is built.
- *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -86,8 +82,6 @@ struct _CriaMarkdownView
 
   /* Owned References */
   CriaMarkdownStream *stream;
-  CriaMarkdownDocument *pending;    /* a finished message being built, frame by frame */
-  guint               build_tick_id;
   GPtrArray          *shown;        /* of Shown, the blocks in document order */
 
   guint               n_text_views;
@@ -586,14 +580,6 @@ new_code_block (const CriaMarkdownBlock  *block,
 }
 
 /* Shown blocks ---------------------------------------------------------- */
-
-/* How long a frame may spend building a finished message */
-#define BUILD_BUDGET_US 4000
-
-static void     cancel_build  (CriaMarkdownView *self);
-static gboolean build_tick_cb (GtkWidget        *widget,
-                               GdkFrameClock    *frame_clock,
-                               gpointer          user_data);
 
 static void queue_check_from (CriaMarkdownView *self,
                               guint             from);
@@ -1311,15 +1297,13 @@ unshow_from (CriaMarkdownView *self,
   self->n_forgotten = MIN (self->n_forgotten, from);
 }
 
-/* Shows @document from block @from on, or only as many blocks as can be
- * built before @deadline (a monotonic time; 0 for all of them); blocks
- * before @n_final never change again. Returns whether all are shown. */
-static gboolean
+/* Shows @document from block @from on; blocks before @n_final never
+ * change again */
+static void
 show_document (CriaMarkdownView           *self,
                const CriaMarkdownDocument *document,
                guint                       from,
-               guint                       n_final,
-               gint64                      deadline)
+               guint                       n_final)
 {
   guint n_blocks = cria_markdown_document_get_n_blocks (document);
   guint i = MIN (from, self->shown->len);
@@ -1344,15 +1328,7 @@ show_document (CriaMarkdownView           *self,
 
   unshow_from (self, i);
   for (; i < n_blocks; i++)
-    {
-      show_block (self, cria_markdown_document_get_block (document, i));
-
-      if (deadline != 0 && i % 8 == 7 && g_get_monotonic_time () >= deadline)
-        {
-          i++;
-          break;
-        }
-    }
+    show_block (self, cria_markdown_document_get_block (document, i));
 
   /* What no longer changes need not be remembered */
   for (guint k = self->n_forgotten; k < MIN (n_final, self->shown->len); k++)
@@ -1367,39 +1343,6 @@ show_document (CriaMarkdownView           *self,
         }
     }
   self->n_forgotten = MAX (self->n_forgotten, MIN (n_final, self->shown->len));
-
-  return i >= n_blocks;
-}
-
-/* Building a finished message ----------------------------------------- */
-
-static void
-cancel_build (CriaMarkdownView *self)
-{
-  if (self->build_tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->build_tick_id);
-      self->build_tick_id = 0;
-    }
-  g_clear_pointer (&self->pending, cria_markdown_document_free);
-}
-
-static gboolean
-build_tick_cb (GtkWidget     *widget,
-               GdkFrameClock *frame_clock,
-               gpointer       user_data)
-{
-  CriaMarkdownView *self = CRIA_MARKDOWN_VIEW (widget);
-  guint n_blocks = cria_markdown_document_get_n_blocks (self->pending);
-
-  if (!show_document (self, self->pending, self->shown->len, n_blocks,
-                      g_get_monotonic_time () + BUILD_BUDGET_US))
-    return G_SOURCE_CONTINUE;
-
-  self->build_tick_id = 0;
-  g_clear_pointer (&self->pending, cria_markdown_document_free);
-
-  return G_SOURCE_REMOVE;
 }
 
 /* GObject --------------------------------------------------------------- */
@@ -1415,7 +1358,6 @@ cria_markdown_view_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->check_tick_id);
       self->check_tick_id = 0;
     }
-  cancel_build (self);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
@@ -1495,7 +1437,6 @@ cria_markdown_view_clear (CriaMarkdownView *self)
 
   unshow_from (self, 0);
   g_clear_pointer (&self->stream, cria_markdown_stream_free);
-  cancel_build (self);
   self->check_from = G_MAXUINT;
 }
 
@@ -1512,27 +1453,13 @@ cria_markdown_view_set_text (CriaMarkdownView *self,
                              const char       *text,
                              gssize            length)
 {
-  CriaMarkdownDocument *document;
-  gint64 deadline = 0;
+  g_autoptr(CriaMarkdownDocument) document = NULL;
 
   g_return_if_fail (CRIA_IS_MARKDOWN_VIEW (self));
 
   cria_markdown_view_clear (self);
   document = cria_markdown_parse (text != NULL ? text : "", text != NULL ? length : 0);
-
-  /* In a window, what does not fit in a frame's budget comes in the next
-   * frames; out of one, there is no frame to wait for */
-  if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
-    deadline = g_get_monotonic_time () + BUILD_BUDGET_US;
-
-  if (show_document (self, document, 0, cria_markdown_document_get_n_blocks (document), deadline))
-    {
-      cria_markdown_document_free (document);
-      return;
-    }
-
-  self->pending = document;
-  self->build_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), build_tick_cb, NULL, NULL);
+  show_document (self, document, 0, cria_markdown_document_get_n_blocks (document));
 }
 
 /**
@@ -1559,13 +1486,12 @@ cria_markdown_view_append (CriaMarkdownView *self,
   if (self->stream == NULL)
     {
       unshow_from (self, 0);
-      cancel_build (self);
       self->stream = cria_markdown_stream_new ();
     }
 
   from = cria_markdown_stream_append (self->stream, text, length);
   show_document (self, cria_markdown_stream_get_document (self->stream), from,
-                 cria_markdown_stream_get_n_final (self->stream), 0);
+                 cria_markdown_stream_get_n_final (self->stream));
 }
 
 /**
@@ -1586,7 +1512,7 @@ cria_markdown_view_finish (CriaMarkdownView *self)
 
   from = cria_markdown_stream_finish (self->stream);
   show_document (self, cria_markdown_stream_get_document (self->stream), from,
-                 cria_markdown_stream_get_n_final (self->stream), 0);
+                 cria_markdown_stream_get_n_final (self->stream));
   g_clear_pointer (&self->stream, cria_markdown_stream_free);
 }
 
@@ -1772,12 +1698,6 @@ _cria_markdown_view_dup_text (CriaMarkdownView *self)
     }
 
   return g_string_free (text, FALSE);
-}
-
-gboolean
-_cria_markdown_view_get_building (CriaMarkdownView *self)
-{
-  return self->pending != NULL;
 }
 
 GtkTextView *

@@ -50,39 +50,27 @@ static void
 describe_buffer (GString       *out,
                  GtkTextBuffer *buffer)
 {
-  g_autofree char *previous = NULL;
   GtkTextIter iter, next;
 
   gtk_text_buffer_get_start_iter (buffer, &iter);
   while (!gtk_text_iter_is_end (&iter))
     {
       g_autoptr(GSList) tags = gtk_text_iter_get_tags (&iter);
-      g_autoptr(GString) names = g_string_new ("[");
       g_autofree char *text = NULL;
 
       next = iter;
       gtk_text_iter_forward_to_tag_toggle (&next, NULL);
       text = gtk_text_iter_get_text (&iter, &next);
 
+      g_string_append_c (out, '[');
       for (GSList *l = tags; l != NULL; l = l->next)
         {
           g_autofree char *name = NULL;
 
-          /* Our tags: not GtkSourceView's highlighting, which comes later */
           g_object_get (l->data, "name", &name, NULL);
-          if (name != NULL && !g_str_has_prefix (name, "gtksourceview:"))
-            g_string_append_printf (names, "%s%s", names->len > 1 ? "," : "", name);
+          g_string_append_printf (out, "%s%s", l != tags ? "," : "", name);
         }
-      g_string_append_c (names, ']');
-
-      /* A run where the tags shown change */
-      if (g_strcmp0 (previous, names->str) != 0)
-        {
-          g_string_append (out, names->str);
-          g_free (previous);
-          previous = g_strdup (names->str);
-        }
-      g_string_append (out, text);
+      g_string_append_printf (out, "]%s", text);
       iter = next;
     }
 }
@@ -205,25 +193,18 @@ find_label (CriaMarkdownView *view,
   return NULL;
 }
 
-/* Shows @text whole, as a finished message, and waits until it is built */
-static void
-show_text (Fixture    *f,
-           const char *text)
-{
-  cria_markdown_view_set_text (f->view, text, -1);
-  cria_test_wait_until (!_cria_markdown_view_get_building (f->view));
-}
-
 static void
 test_spans (Fixture       *f,
             gconstpointer  data)
 {
   GtkTextView *text_view;
 
-  show_text (f, "# Title\n\n"
-                "Some *emphasis*, **strong**, `code()`, ~~gone~~ and a "
-                "[link](https://example.com/a).\n\n"
-                "### Small\n");
+  cria_markdown_view_set_text (f->view,
+                               "# Title\n\n"
+                               "Some *emphasis*, **strong**, `code()`, ~~gone~~ and a "
+                               "[link](https://example.com/a).\n\n"
+                               "### Small\n",
+                               -1);
 
   text_view = find_text_view (f->view, "Title");
   g_assert_nonnull (text_view);
@@ -249,15 +230,17 @@ test_lists (Fixture       *f,
   g_autofree char *shown = NULL;
   GtkTextView *flow;
 
-  show_text (f, "- **Wool:** soft\n"
-                "- plain\n"
-                "  - nested\n"
-                "\n"
-                "3. three\n"
-                "4. four\n"
-                "\n"
-                "- [ ] to do\n"
-                "- [x] done\n");
+  cria_markdown_view_set_text (f->view,
+                               "- **Wool:** soft\n"
+                               "- plain\n"
+                               "  - nested\n"
+                               "\n"
+                               "3. three\n"
+                               "4. four\n"
+                               "\n"
+                               "- [ ] to do\n"
+                               "- [x] done\n",
+                               -1);
 
   /* One flow of text, the items with their markers, indented */
   shown = _cria_markdown_view_dup_text (f->view);
@@ -284,12 +267,14 @@ test_quote_table_rule (Fixture       *f,
   GtkWidget *quote;
   int column, row;
 
-  show_text (f, "> quoted *words*\n\n"
-                "| Name | Value |\n"
-                "|:-----|------:|\n"
-                "| `alpha` | 1 |\n"
-                "| b | 22 |\n\n"
-                "---\n");
+  cria_markdown_view_set_text (f->view,
+                               "> quoted *words*\n\n"
+                               "| Name | Value |\n"
+                               "|:-----|------:|\n"
+                               "| `alpha` | 1 |\n"
+                               "| b | 22 |\n\n"
+                               "---\n",
+                               -1);
 
   quote = gtk_widget_get_parent (GTK_WIDGET (find_text_view (f->view, "quoted")));
   g_assert_true (gtk_widget_has_css_class (quote, "md-quote"));
@@ -321,8 +306,10 @@ test_hostile (Fixture       *f,
   g_autofree char *shown = NULL;
   GtkTextView *text_view;
 
-  show_text (f, "<b>bold</b> and <span foreground=\"red\">red</span> &amp; "
-                "[bad](javascript:alert(1)) ![alt text](https://example.com/x.png)\n");
+  cria_markdown_view_set_text (f->view,
+                               "<b>bold</b> and <span foreground=\"red\">red</span> &amp; "
+                               "[bad](javascript:alert(1)) ![alt text](https://example.com/x.png)\n",
+                               -1);
 
   shown = _cria_markdown_view_dup_text (f->view);
   g_assert_nonnull (strstr (shown, "<b>bold</b>"));
@@ -368,7 +355,7 @@ test_link_activates (Fixture       *f,
   GtkTextBuffer *buffer;
   GtkTextIter iter;
 
-  show_text (f, "Read [the docs](https://example.com/docs) first.");
+  cria_markdown_view_set_text (f->view, "Read [the docs](https://example.com/docs) first.", -1);
   g_signal_connect (f->view, "activate-link", G_CALLBACK (activate_link_cb), &activated);
   g_signal_connect (f->view, "activate-link", G_CALLBACK (return_true), NULL);
 
@@ -423,7 +410,7 @@ test_code_block (Fixture       *f,
   GtkWidget *button;
   ReadData read = { NULL, FALSE };
 
-  show_text (f, markdown);
+  cria_markdown_view_set_text (f->view, markdown, -1);
 
   source_views = collect (f->view, GTK_SOURCE_TYPE_VIEW);
   g_assert_cmpuint (source_views->len, ==, 2);
@@ -530,50 +517,6 @@ test_streaming_matches_whole (Fixture       *f,
   g_assert_true (g_str_has_suffix (open_tail, "x = x + 1"));
 }
 
-/* A long finished message is built a part per frame, and ends whole */
-static void
-test_long_message_in_parts (Fixture       *f,
-                            gconstpointer  data)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GtkWidget) whole = g_object_ref_sink (cria_markdown_view_new ());
-  g_autofree char *expected = NULL;
-  g_autofree char *first_part = NULL;
-  g_autofree char *shown = NULL;
-
-  for (guint i = 0; i < 400; i++)
-    cria_test_append_markdown_section (text, rand, i % 8, i);
-
-  /* Out of a window, at once */
-  cria_markdown_view_set_text (CRIA_MARKDOWN_VIEW (whole), text->str, text->len);
-  expected = describe (CRIA_MARKDOWN_VIEW (whole));
-
-  /* In one, the start at once and the rest over the next frames */
-  cria_markdown_view_set_text (f->view, text->str, text->len);
-  first_part = describe (f->view);
-  g_assert_false (cria_markdown_view_is_empty (f->view));
-  g_assert_true (g_str_has_prefix (expected, first_part));
-  g_assert_cmpuint (strlen (first_part), <, strlen (expected));
-
-  shown = describe (f->view);
-  while (g_strcmp0 (shown, expected) != 0 && strlen (shown) < strlen (expected))
-    {
-      g_free (shown);
-      cria_test_run_for (10);
-      shown = describe (f->view);
-    }
-  g_assert_cmpstr (shown, ==, expected);
-
-  /* Replaced before it is whole: only the new text */
-  cria_markdown_view_set_text (f->view, text->str, text->len);
-  cria_markdown_view_set_text (f->view, "Short.", -1);
-  cria_test_run_for (100);
-  g_free (shown);
-  shown = _cria_markdown_view_dup_text (f->view);
-  g_assert_cmpstr (shown, ==, "Short.");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -590,7 +533,6 @@ main (int   argc,
   ADD ("/cria/markdown-view/link-activates", test_link_activates);
   ADD ("/cria/markdown-view/code-block", test_code_block);
   ADD ("/cria/markdown-view/streaming-matches-whole", test_streaming_matches_whole);
-  ADD ("/cria/markdown-view/long-message-in-parts", test_long_message_in_parts);
   g_test_add_func ("/cria/markdown-view/languages", test_languages);
 
 #undef ADD
