@@ -1459,6 +1459,7 @@ cria_markdown_view_set_text (CriaMarkdownView *self,
 
   cria_markdown_view_clear (self);
   document = cria_markdown_parse (text != NULL ? text : "", text != NULL ? length : 0);
+  g_debug ("Showing a finished message of %u blocks", cria_markdown_document_get_n_blocks (document));
   show_document (self, document, 0, cria_markdown_document_get_n_blocks (document));
 }
 
