@@ -2,8 +2,10 @@
  *
  * Binds one CriaChatSession: the messages in a virtualized GtkListView of
  * CriaMessageRows, the `chat.send` and `chat.stop` actions (enabled from
- * the session's state), and a view that sticks to the bottom while a reply
- * streams, unless the user scrolled up to read.
+ * the session's state), what the rows ask for (edit a message and send it
+ * again, regenerate the last reply, delete a message), and a view that
+ * sticks to the bottom while a reply streams, unless the user scrolled up
+ * to read.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -120,6 +122,9 @@ update_actions (CriaChatPage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", can_send && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.regenerate",
+                                 self->session != NULL &&
+                                 cria_chat_session_can_regenerate (self->session));
   cria_composer_set_busy (self->composer, busy);
 }
 
@@ -672,25 +677,232 @@ stop_action (GtkWidget  *widget,
     cria_chat_session_stop (self->session);
 }
 
+/* Editing messages ------------------------------------------------------ */
+
+/* Where @message is in the session, or -1 */
+static gint64
+find_position (CriaChatPage    *self,
+               CriaChatMessage *message)
+{
+  GListModel *model;
+  guint n_items;
+
+  if (self->session == NULL || message == NULL)
+    return -1;
+
+  model = G_LIST_MODEL (self->session);
+  n_items = g_list_model_get_n_items (model);
+
+  /* From the end: the messages acted on are mostly the last ones */
+  for (guint i = n_items; i > 0; i--)
+    {
+      g_autoptr(CriaChatMessage) item = g_list_model_get_item (model, i - 1);
+
+      if (item == message)
+        return i - 1;
+    }
+
+  return -1;
+}
+
+/* A request that failed, unless the reply's row says so already */
+static void
+report_reply_error (CriaChatPage    *self,
+                    CriaChatSession *session,
+                    const GError    *error,
+                    guint            n_items_before)
+{
+  g_autofree char *text = NULL;
+
+  if (cria_error_text_is_cancelled (error) || self->session != session ||
+      error_is_shown_in_a_message (self, n_items_before))
+    return;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
+    text = g_strdup (_("Wait for the reply to finish, or stop it first."));
+  else
+    text = cria_error_text_describe (error, cria_chat_session_get_model (session));
+
+  show_toast (self, text);
+}
+
+static void
+edit_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  CriaChatSession *session = CRIA_CHAT_SESSION (object);
+  g_autoptr(SendData) data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cria_chat_session_edit_finish (session, result, &error))
+    report_reply_error (data->self, session, error, data->n_items_before);
+}
+
+static void
+row_edit_message_cb (CriaChatPage   *self,
+                     const char     *text,
+                     CriaMessageRow *row)
+{
+  CriaChatMessage *message = cria_message_row_get_message (row);
+  gint64 position = find_position (self, message);
+  SendData *data;
+
+  g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  if (position < 0)
+    return;
+
+  data = g_new0 (SendData, 1);
+  data->self = g_object_ref (self);
+  data->text = g_strdup (text);
+  data->n_items_before = (guint) position;
+
+  self->stick_to_bottom = TRUE;
+  queue_scroll_to_bottom (self);
+
+  g_debug ("Editing message %" G_GINT64_FORMAT ": %zu bytes", position, strlen (text));
+
+  /* The images stay with the text */
+  cria_chat_session_edit_async (self->session,
+                                (guint) position,
+                                text,
+                                cria_chat_message_get_images (message),
+                                self->cancellable,
+                                edit_cb,
+                                data);
+  update_actions (self);
+}
+
+static void
+regenerate_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  CriaChatSession *session = CRIA_CHAT_SESSION (object);
+  g_autoptr(SendData) data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cria_chat_session_regenerate_finish (session, result, &error))
+    report_reply_error (data->self, session, error, data->n_items_before);
+}
+
+static void
+regenerate_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  CriaChatPage *self = CRIA_CHAT_PAGE (widget);
+  SendData *data;
+
+  if (self->session == NULL || !cria_chat_session_can_regenerate (self->session))
+    return;
+
+  data = g_new0 (SendData, 1);
+  data->self = g_object_ref (self);
+  data->n_items_before = g_list_model_get_n_items (G_LIST_MODEL (self->session)) - 1;
+
+  self->stick_to_bottom = TRUE;
+  queue_scroll_to_bottom (self);
+
+  cria_chat_session_regenerate_async (self->session,
+                                      self->cancellable,
+                                      regenerate_cb,
+                                      data);
+  update_actions (self);
+}
+
+static void
+row_regenerate_cb (CriaChatPage   *self,
+                   CriaMessageRow *row)
+{
+  g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "chat.regenerate", NULL);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    CriaChatPage     *self)
+{
+  CriaChatMessage *message = g_object_get_data (G_OBJECT (dialog), "cria-message");
+  g_autoptr(GError) error = NULL;
+  gint64 position;
+
+  if (g_strcmp0 (response, "delete") != 0)
+    return;
+
+  position = find_position (self, message);
+  if (position < 0)
+    return;
+
+  if (!cria_chat_session_delete_message (self->session, (guint) position, &error))
+    report_reply_error (self, self->session, error, G_MAXUINT);
+}
+
+static void
+row_delete_message_cb (CriaChatPage   *self,
+                       CriaMessageRow *row)
+{
+  CriaChatMessage *message = cria_message_row_get_message (row);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  gboolean is_user;
+  GtkWidget *dialog;
+
+  g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  if (message == NULL)
+    return;
+
+  is_user = cria_chat_message_get_role (message) == CRIA_MESSAGE_ROLE_USER;
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   is_user ? _("Delete Message?") : _("Delete Reply?"),
+                                   _("It is removed from the conversation for good, and the model "
+                                     "no longer sees it."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "cria-message", g_object_ref (message), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* List items ------------------------------------------------------------ */
 
 static void
 setup_row_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
-              gpointer                  user_data)
+              CriaChatPage             *self)
 {
+  GtkWidget *row = cria_message_row_new ();
+
+  g_signal_connect_object (row, "edit-message", G_CALLBACK (row_edit_message_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "regenerate", G_CALLBACK (row_regenerate_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "delete-message", G_CALLBACK (row_delete_message_cb),
+                           self, G_CONNECT_SWAPPED);
+
   gtk_list_item_set_activatable (item, FALSE);
   gtk_list_item_set_selectable (item, FALSE);
-  gtk_list_item_set_child (item, cria_message_row_new ());
+  gtk_list_item_set_child (item, row);
 }
 
 static void
 bind_row_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
-             gpointer                  user_data)
+             CriaChatPage             *self)
 {
-  cria_message_row_set_message (CRIA_MESSAGE_ROW (gtk_list_item_get_child (item)),
-                                gtk_list_item_get_item (item));
+  CriaMessageRow *row = CRIA_MESSAGE_ROW (gtk_list_item_get_child (item));
+
+  cria_message_row_set_session (row, self->session);
+  cria_message_row_set_message (row, gtk_list_item_get_item (item));
 }
 
 static void
@@ -831,6 +1043,7 @@ cria_chat_page_class_init (CriaChatPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "chat.regenerate", NULL, regenerate_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -856,8 +1069,8 @@ cria_chat_page_init (CriaChatPage *self)
   gtk_accessible_reset_property (GTK_ACCESSIBLE (self->missing_choose_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
 
   factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);

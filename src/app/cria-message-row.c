@@ -2,31 +2,37 @@
  *
  * Rows are recycled by the list view: set_message() disconnects from the
  * previous message (a GSignalGroup) and resets the reply and the thinking
- * section to one empty segment each.
+ * section.
  *
  * A streamed reply grows by appending: each notify::content only schedules
- * a frame-clock tick, and the tick inserts the bytes not shown yet at the
- * end of the text. So the UI is updated at most once per frame.
+ * a frame-clock tick, and the tick hands the bytes not shown yet to the
+ * reply's CriaMarkdownView, which parses and shows the new end of the
+ * Markdown (cria-markdown-view.c). So the UI is updated at most once per
+ * frame. A finished reply is parsed once, when the row is bound to it.
  *
- * The text is shown in segments, a column of text views, not in one: a
- * text view is as tall as its text here (the list view scrolls, not the
- * text view), so it snapshots and draws all of its text whenever it
- * changes, and one view for a long reply made every token cost more than
- * the one before. The tick appends to the last segment only, and once that
- * one holds CRIA_MESSAGE_ROW_SEGMENT_SIZE bytes (2 KB), the next line break
- * starts a new segment. Earlier segments are never touched again and GTK
- * reuses their render nodes, so the cost of a token does not depend on the
- * length of the reply. The line break between two segments is the boundary
- * itself, in neither buffer: a text view ending in "\n" would show an
- * empty line more. Selection stays within a segment.
+ * The thinking section is plain text, shown in segments: a column of
+ * text views, not one. A text view is as tall as its text here (the list
+ * view scrolls, not the text view), so it snapshots and draws all of its
+ * text whenever it changes, and one view for a long text made every token
+ * cost more than the one before. The tick appends to the last segment
+ * only, and once that one holds CRIA_MESSAGE_ROW_SEGMENT_SIZE bytes
+ * (2 KB), the next line break starts a new segment. Earlier segments are
+ * never touched again and GTK reuses their render nodes. The line break
+ * between two segments is the boundary itself, in neither buffer: a text
+ * view ending in "\n" would show an empty line more. (The reply's blocks
+ * play the same part for the reply.)
  *
- * And only the segments in the list view's visible part are mapped
- * (gtk_widget_set_child_visible ()): the others keep their size and place
- * but are not drawn. The Cairo renderer draws every node of the window
- * when the view scrolls, which it does at every frame while the reply
- * grows, so without this the segments above made each frame longer. Which
- * segments show is decided after every layout of the window, when rows
- * have their final places, and before the frame is painted.
+ * And only the segments and blocks in the list view's visible part are
+ * mapped (gtk_widget_set_child_visible ()): the others keep their size and
+ * place but are not drawn. The Cairo renderer draws every node of the
+ * window when the view scrolls, which it does at every frame while the
+ * reply grows, so without this the text above made each frame longer.
+ * What shows is decided after every layout of the window, when rows have
+ * their final places, and before the frame is painted.
+ *
+ * Each message has its actions (copy, edit, regenerate, delete): the row
+ * copies by itself and emits a signal for the others, which the chat page
+ * carries out on the conversation.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,9 +43,13 @@
 
 #include <string.h>
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "cria-error-text.h"
+#include "cria-image-strip.h"
+#include "cria-markdown-view.h"
+#include "cria-markdown-view-private.h"
 #include "cria-message-row.h"
 #include "cria-message-row-private.h"
 
@@ -65,14 +75,21 @@ struct _CriaMessageRow
   GtkWidget        parent_instance;
 
   /* Template Widgets */
+  GtkWidget       *user_box;
   GtkWidget       *user_bubble;
+  CriaImageStrip  *user_images;
   GtkLabel        *user_label;
+  GtkWidget       *user_editor;
+  GtkTextView     *editor_view;
+  GtkWidget       *user_actions;
+  GtkWidget       *assistant_actions;
+  GtkWidget       *regenerate_button;
   GtkWidget       *assistant_box;
   GtkExpander     *thinking_expander;
   GtkBox          *thinking_box;
   GtkTextView     *thinking_view;
-  GtkBox          *content_box;
-  GtkTextView     *content_view;
+  GtkBox          *tool_calls_box;
+  CriaMarkdownView *content_view;
   GtkWidget       *status_box;
   GtkSpinner      *spinner;
   GtkImage        *status_icon;
@@ -81,15 +98,18 @@ struct _CriaMessageRow
   /* Owned References */
   CriaChatMessage *message;
   GSignalGroup    *message_signals;
+  GSignalGroup    *session_signals;  /* borrowed: the conversation of the message */
 
-  Segments         content;
+  gsize            content_shown;   /* bytes of the content shown */
   Segments         thinking;
   guint            tick_id;
   int              allocated_width;
   GdkFrameClock   *frame_clock;
   gulong           layout_handler;
 
+  guint            content_finished : 1;
   guint            thinking_toggled_by_user : 1;
+  guint            editing : 1;
   guint            setting_expanded : 1;
 };
 
@@ -102,6 +122,15 @@ enum {
 };
 
 static GParamSpec *properties [N_PROPS];
+
+enum {
+  EDIT_MESSAGE,
+  REGENERATE,
+  DELETE_MESSAGE,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
 
 /**
  * cria_message_row_format_metrics:
@@ -303,6 +332,120 @@ segments_dup_text (Segments *segments)
   return g_string_free (text, FALSE);
 }
 
+/* Tool calls ------------------------------------------------------------ */
+
+/* A call's arguments, as indented JSON: an object, or a string that holds
+ * one (as some servers send them) */
+static char *
+format_arguments (JsonNode *arguments)
+{
+  g_autoptr(JsonParser) parser = NULL;
+
+  if (arguments == NULL || JSON_NODE_HOLDS_NULL (arguments))
+    return g_strdup ("{}");
+
+  if (JSON_NODE_HOLDS_VALUE (arguments) &&
+      json_node_get_value_type (arguments) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (arguments);
+
+      parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, text, -1, NULL))
+        return g_strdup (text);
+      arguments = json_parser_get_root (parser);
+    }
+
+  return json_to_string (arguments, TRUE);
+}
+
+static GtkWidget *
+new_tool_call (JsonNode *call)
+{
+  JsonObject *object = JSON_NODE_HOLDS_OBJECT (call) ? json_node_get_object (call) : NULL;
+  JsonObject *function = NULL;
+  const char *name = NULL;
+  JsonNode *arguments = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *arguments_text = NULL;
+  GtkWidget *box;
+  GtkWidget *label;
+  GtkWidget *view;
+
+  if (object != NULL && json_object_has_member (object, "function") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "function")))
+    function = json_object_get_object_member (object, "function");
+
+  if (function != NULL)
+    {
+      if (json_object_has_member (function, "name") &&
+          JSON_NODE_HOLDS_VALUE (json_object_get_member (function, "name")))
+        name = json_object_get_string_member (function, "name");
+      arguments = json_object_get_member (function, "arguments");
+    }
+
+  /* Translators: %s is the name of a tool (a function) the model called */
+  title = g_strdup_printf (_("Called %s"), name != NULL ? name : _("a tool"));
+  arguments_text = format_arguments (arguments);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_add_css_class (box, "tool-call");
+
+  label = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_box_append (GTK_BOX (box), label);
+
+  view = g_object_new (GTK_TYPE_TEXT_VIEW,
+                       "editable", FALSE,
+                       "cursor-visible", FALSE,
+                       "monospace", TRUE,
+                       "wrap-mode", GTK_WRAP_WORD_CHAR,
+                       NULL);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), arguments_text, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Arguments"),
+                                  -1);
+  gtk_box_append (GTK_BOX (box), view);
+
+  return box;
+}
+
+static void
+clear_tool_calls (CriaMessageRow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tool_calls_box))) != NULL)
+    gtk_box_remove (self->tool_calls_box, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), FALSE);
+}
+
+static void
+update_tool_calls (CriaMessageRow *self)
+{
+  JsonArray *calls = self->message ? cria_chat_message_get_tool_calls (self->message) : NULL;
+  guint n = calls != NULL ? json_array_get_length (calls) : 0;
+
+  clear_tool_calls (self);
+
+  for (guint i = 0; i < n; i++)
+    gtk_box_append (self->tool_calls_box, new_tool_call (json_array_get_element (calls, i)));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->tool_calls_box), n > 0);
+}
+
+static void
+tool_calls_changed_cb (CriaMessageRow  *self,
+                       GParamSpec      *pspec,
+                       CriaChatMessage *message)
+{
+  g_assert (CRIA_IS_MESSAGE_ROW (self));
+
+  update_tool_calls (self);
+}
+
 static void
 set_thinking_expanded (CriaMessageRow *self,
                        gboolean        expanded)
@@ -345,39 +488,103 @@ update_thinking (CriaMessageRow *self)
     return;
 
   streaming = cria_chat_message_get_state (self->message) == CRIA_MESSAGE_STATE_STREAMING;
-  set_thinking_expanded (self, streaming && self->content.shown == 0);
+  set_thinking_expanded (self, streaming && self->content_shown == 0);
 }
 
 static void update_status (CriaMessageRow *self);
+static void update_actions (CriaMessageRow *self);
+
+/* Shows the content not shown yet: appended to the Markdown while the
+ * reply streams, and parsed once when it is finished */
+static void
+update_content (CriaMessageRow *self)
+{
+  CriaChatMessage *message = self->message;
+  const char *content = cria_chat_message_get_content (message);
+  gsize length = cria_chat_message_get_content_length (message);
+
+  if (cria_chat_message_get_state (message) == CRIA_MESSAGE_STATE_STREAMING)
+    {
+      /* Replaced, not appended to: start over */
+      if (self->content_finished || length < self->content_shown)
+        {
+          cria_markdown_view_clear (self->content_view);
+          self->content_shown = 0;
+          self->content_finished = FALSE;
+        }
+
+      if (length > self->content_shown)
+        {
+          cria_markdown_view_append (self->content_view,
+                                     content + self->content_shown,
+                                     length - self->content_shown);
+          self->content_shown = length;
+        }
+
+      return;
+    }
+
+  if (self->content_finished && length == self->content_shown)
+    return;
+
+  if (self->content_shown == 0 || self->content_finished || length < self->content_shown)
+    {
+      cria_markdown_view_set_text (self->content_view, content, length);
+    }
+  else
+    {
+      cria_markdown_view_append (self->content_view,
+                                 content + self->content_shown,
+                                 length - self->content_shown);
+      cria_markdown_view_finish (self->content_view);
+    }
+
+  self->content_shown = length;
+  self->content_finished = TRUE;
+}
+
+/* An image sent with no text gets no empty bubble */
+static void
+update_user_bubble (CriaMessageRow *self)
+{
+  gboolean has_text = self->message != NULL &&
+                      cria_chat_message_get_content_length (self->message) > 0;
+
+  gtk_widget_set_visible (self->user_bubble, has_text && !self->editing);
+}
 
 static void
 flush_text (CriaMessageRow *self)
 {
   CriaChatMessage *message = self->message;
-  gboolean had_content = self->content.shown > 0;
+  gboolean had_content = self->content_shown > 0;
 
   if (message == NULL)
     return;
 
   if (cria_chat_message_get_role (message) == CRIA_MESSAGE_ROLE_USER)
     {
+      GPtrArray *images = cria_chat_message_get_images (message);
+
       /* Sent text does not stream: shown whole */
       gtk_label_set_text (self->user_label, cria_chat_message_get_content (message));
-      self->content.shown = cria_chat_message_get_content_length (message);
+      self->content_shown = cria_chat_message_get_content_length (message);
+      update_user_bubble (self);
+      cria_image_strip_set_images (self->user_images, images);
+      gtk_widget_set_visible (GTK_WIDGET (self->user_images), images != NULL && images->len > 0);
       return;
     }
 
-  segments_update (&self->content,
-                   cria_chat_message_get_content (message),
-                   cria_chat_message_get_content_length (message));
+  update_content (self);
   segments_update (&self->thinking,
                    cria_chat_message_get_thinking (message),
                    cria_chat_message_get_thinking_length (message));
 
-  gtk_widget_set_visible (GTK_WIDGET (self->content_box), self->content.shown > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view),
+                          !cria_markdown_view_is_empty (self->content_view));
   update_thinking (self);
 
-  if (had_content != (self->content.shown > 0))
+  if (had_content != (self->content_shown > 0))
     update_status (self);
 }
 
@@ -425,21 +632,19 @@ flush_tick_cb (GtkWidget     *widget,
                gpointer       user_data)
 {
   CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
-  gsize shown = self->content.shown + self->thinking.shown;
-  guint content_changed_from = self->content.changed_from;
+  gsize shown = self->content_shown + self->thinking.shown;
   guint thinking_changed_from = self->thinking.changed_from;
 
-  self->content.changed_from = G_MAXUINT;
   self->thinking.changed_from = G_MAXUINT;
 
   flush_text (self);
 
-  if (segments_need_resize (&self->content, content_changed_from) ||
-      segments_need_resize (&self->thinking, thinking_changed_from))
+  /* (The reply's view sees to its own text views) */
+  if (segments_need_resize (&self->thinking, thinking_changed_from))
     gtk_widget_queue_resize (widget);
 
   /* Text was added: look again at the next frame, once it is laid out */
-  if (shown != self->content.shown + self->thinking.shown)
+  if (shown != self->content_shown + self->thinking.shown)
     return G_SOURCE_CONTINUE;
 
   self->tick_id = 0;
@@ -470,7 +675,7 @@ queue_flush (CriaMessageRow *self)
 static void
 queue_check (CriaMessageRow *self)
 {
-  self->content.changed_from = 0;
+  _cria_markdown_view_queue_check (self->content_view);
   self->thinking.changed_from = 0;
   queue_flush (self);
 }
@@ -511,7 +716,7 @@ update_status (CriaMessageRow *self)
     case CRIA_MESSAGE_STATE_STREAMING:
       /* Until the answer shows; then the growing text says enough, and
        * the window need not redraw every frame for a spinner */
-      spinning = self->content.shown == 0;
+      spinning = self->content_shown == 0;
       break;
 
     case CRIA_MESSAGE_STATE_COMPLETE:
@@ -608,6 +813,7 @@ state_changed_cb (CriaMessageRow  *self,
     }
 
   update_status (self);
+  update_actions (self);
 }
 
 static void
@@ -620,18 +826,236 @@ status_changed_cb (CriaMessageRow  *self,
   update_status (self);
 }
 
+/* Actions on the message ------------------------------------------------ */
+
+static CriaChatSession *
+get_session (CriaMessageRow *self)
+{
+  g_autoptr(GObject) session = g_signal_group_dup_target (self->session_signals);
+
+  /* The row is bound to a message of the session, which keeps it */
+  return (CriaChatSession *) session;
+}
+
+/* Whether the message is the last one of its conversation */
+static gboolean
+is_last (CriaMessageRow  *self,
+         CriaChatSession *session)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (session));
+  g_autoptr(CriaChatMessage) last = NULL;
+
+  if (n_items == 0)
+    return FALSE;
+
+  last = g_list_model_get_item (G_LIST_MODEL (session), n_items - 1);
+
+  return last == self->message;
+}
+
+static void
+update_actions (CriaMessageRow *self)
+{
+  CriaChatSession *session = get_session (self);
+  gboolean streaming = FALSE;
+  gboolean idle = FALSE;
+  gboolean is_user = FALSE;
+  gboolean can_regenerate = FALSE;
+
+  if (self->message != NULL)
+    {
+      is_user = cria_chat_message_get_role (self->message) == CRIA_MESSAGE_ROLE_USER;
+      streaming = cria_chat_message_get_state (self->message) == CRIA_MESSAGE_STATE_STREAMING;
+    }
+
+  if (session != NULL)
+    {
+      idle = !cria_chat_session_get_busy (session);
+      can_regenerate = !is_user && self->message != NULL &&
+                       cria_chat_session_can_regenerate (session) && is_last (self, session);
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.copy", self->message != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.edit", idle && is_user && !self->editing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.send-edit", idle && self->editing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.regenerate", can_regenerate);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.delete", idle && !streaming);
+
+  gtk_widget_set_visible (self->user_actions, !self->editing);
+  gtk_widget_set_visible (self->assistant_actions, self->message != NULL && !is_user && !streaming);
+  gtk_widget_set_visible (self->regenerate_button, can_regenerate);
+}
+
+static void
+session_changed_cb (CriaMessageRow *self)
+{
+  g_assert (CRIA_IS_MESSAGE_ROW (self));
+
+  update_actions (self);
+}
+
+static void
+show_toast (CriaMessageRow *self,
+            const char     *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  AdwToast *toast;
+
+  if (overlay == NULL)
+    return;
+
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 2);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
+  if (self->message == NULL)
+    return;
+
+  /* The text as written: Markdown for a reply */
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                          cria_chat_message_get_content (self->message));
+  show_toast (self, _("Copied"));
+}
+
+static void
+set_editing (CriaMessageRow *self,
+             gboolean        editing)
+{
+  if (self->editing == editing)
+    return;
+
+  self->editing = editing;
+  gtk_widget_set_visible (self->user_editor, editing);
+  update_user_bubble (self);
+
+  if (editing)
+    {
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->editor_view),
+                                cria_chat_message_get_content (self->message), -1);
+      gtk_widget_grab_focus (GTK_WIDGET (self->editor_view));
+    }
+  else
+    {
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->editor_view), "", 0);
+    }
+
+  update_actions (self);
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
+  if (self->message != NULL && cria_chat_message_get_role (self->message) == CRIA_MESSAGE_ROLE_USER)
+    set_editing (self, TRUE);
+}
+
+static void
+cancel_edit_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+  gboolean had_focus = gtk_widget_has_focus (GTK_WIDGET (self->editor_view));
+
+  set_editing (self, FALSE);
+
+  /* Back on the message's own action */
+  if (had_focus)
+    gtk_widget_grab_focus (gtk_widget_get_next_sibling (gtk_widget_get_first_child (self->user_actions)));
+}
+
+static void
+send_edit_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->editor_view);
+  g_autofree char *text = NULL;
+  GtkTextIter begin, end;
+
+  if (!self->editing)
+    return;
+
+  gtk_text_buffer_get_bounds (buffer, &begin, &end);
+  text = g_strstrip (gtk_text_buffer_get_text (buffer, &begin, &end, FALSE));
+  if (text[0] == '\0')
+    return;
+
+  set_editing (self, FALSE);
+  g_signal_emit (self, signals [EDIT_MESSAGE], 0, text);
+}
+
+static gboolean
+editor_key_pressed_cb (CriaMessageRow        *self,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       GtkEventControllerKey *controller)
+{
+  if (keyval == GDK_KEY_Escape)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "message.cancel-edit", NULL);
+      return TRUE;
+    }
+
+  /* Enter sends, as in the composer; Shift+Enter is a new line */
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter) &&
+      (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "message.send-edit", NULL);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+regenerate_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  g_signal_emit (widget, signals [REGENERATE], 0);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  g_signal_emit (widget, signals [DELETE_MESSAGE], 0);
+}
+
 static void
 reset (CriaMessageRow *self)
 {
   cancel_flush (self);
 
-  segments_clear (&self->content);
+  cria_markdown_view_clear (self->content_view);
+  self->content_shown = 0;
+  self->content_finished = FALSE;
   segments_clear (&self->thinking);
   gtk_label_set_text (self->user_label, "");
+  cria_image_strip_set_images (self->user_images, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->user_images), FALSE);
   self->thinking_toggled_by_user = FALSE;
   set_thinking_expanded (self, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->content_box), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
+  clear_tool_calls (self);
+  set_editing (self, FALSE);
 }
 
 /* Past the visible part of the list, by this much, segments are not drawn */
@@ -683,7 +1107,7 @@ frame_clock_layout_cb (CriaMessageRow *self,
   g_assert (CRIA_IS_MESSAGE_ROW (self));
 
   viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
-  segments_cull (&self->content, viewport);
+  _cria_markdown_view_cull (self->content_view, viewport);
   segments_cull (&self->thinking, viewport);
 }
 
@@ -780,6 +1204,9 @@ cria_message_row_dispose (GObject *object)
   if (self->message_signals != NULL)
     g_signal_group_set_target (self->message_signals, NULL);
   g_clear_object (&self->message_signals);
+  if (self->session_signals != NULL)
+    g_signal_group_set_target (self->session_signals, NULL);
+  g_clear_object (&self->session_signals);
   g_clear_object (&self->message);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CRIA_TYPE_MESSAGE_ROW);
@@ -854,13 +1281,20 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cria/Cria/ui/cria-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_bubble);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_images);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_editor);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, editor_view);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_actions);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_actions);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, regenerate_button);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_label);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_expander);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_view);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_box);
+  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, tool_calls_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, spinner);
@@ -868,21 +1302,81 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_label);
   gtk_widget_class_bind_template_callback (widget_class, thinking_expanded_cb);
 
+  /**
+   * CriaMessageRow::edit-message:
+   * @text: the new text of the user's message
+   *
+   * The user edited the message and sent it again.
+   */
+  signals [EDIT_MESSAGE] =
+    g_signal_new ("edit-message",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * CriaMessageRow::regenerate:
+   *
+   * The user asked for the reply again.
+   */
+  signals [REGENERATE] =
+    g_signal_new ("regenerate",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * CriaMessageRow::delete-message:
+   *
+   * The user asked to delete the message.
+   */
+  signals [DELETE_MESSAGE] =
+    g_signal_new ("delete-message",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_install_action (widget_class, "message.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "message.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "message.cancel-edit", NULL, cancel_edit_action);
+  gtk_widget_class_install_action (widget_class, "message.send-edit", NULL, send_edit_action);
+  gtk_widget_class_install_action (widget_class, "message.regenerate", NULL, regenerate_action);
+  gtk_widget_class_install_action (widget_class, "message.delete", NULL, delete_action);
+
   gtk_widget_class_set_css_name (widget_class, "messagerow");
+
+  g_type_ensure (CRIA_TYPE_IMAGE_STRIP);
+  g_type_ensure (CRIA_TYPE_MARKDOWN_VIEW);
 }
 
 static void
 cria_message_row_init (CriaMessageRow *self)
 {
+  GtkEventController *controller;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Translators: the accessible name of the second and later parts of a
-   * long reply, which is shown in parts; the first part is “Reply” */
-  segments_init (&self->content, self->content_box, self->content_view,
-                 _("Reply, continued"));
-  /* Translators: the same for a long thinking section, whose first part is “Thinking” */
+   * long thinking section, which is shown in parts; the first part is “Thinking” */
   segments_init (&self->thinking, self->thinking_box, self->thinking_view,
                  _("Thinking, continued"));
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect_object (controller, "key-pressed",
+                           G_CALLBACK (editor_key_pressed_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->editor_view), controller);
+
+  self->session_signals = g_signal_group_new (CRIA_TYPE_CHAT_SESSION);
+  g_signal_group_connect_object (self->session_signals, "items-changed",
+                                 G_CALLBACK (session_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->session_signals, "notify::busy",
+                                 G_CALLBACK (session_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
 
   self->message_signals = g_signal_group_new (CRIA_TYPE_CHAT_MESSAGE);
   g_signal_group_connect_object (self->message_signals,
@@ -893,6 +1387,11 @@ cria_message_row_init (CriaMessageRow *self)
   g_signal_group_connect_object (self->message_signals,
                                  "notify::thinking",
                                  G_CALLBACK (text_changed_cb),
+                                 self,
+                                 G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->message_signals,
+                                 "notify::tool-calls",
+                                 G_CALLBACK (tool_calls_changed_cb),
                                  self,
                                  G_CONNECT_SWAPPED);
   g_signal_group_connect_object (self->message_signals,
@@ -952,7 +1451,7 @@ cria_message_row_set_message (CriaMessageRow  *self,
     {
       is_user = cria_chat_message_get_role (message) == CRIA_MESSAGE_ROLE_USER;
 
-      gtk_widget_set_visible (self->user_bubble, is_user);
+      gtk_widget_set_visible (self->user_box, is_user);
       gtk_widget_set_visible (self->assistant_box, !is_user);
 
       if (is_user)
@@ -968,33 +1467,48 @@ cria_message_row_set_message (CriaMessageRow  *self,
 
       /* A thinking section of a finished reply starts closed */
       flush_text (self);
+      update_tool_calls (self);
       queue_check (self);
       g_signal_group_set_target (self->message_signals, message);
     }
 
   update_status (self);
+  update_actions (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
 }
 
-/* The first segment of the reply, which holds all of a short one */
-GtkTextView *
+/**
+ * cria_message_row_set_session:
+ * @self: a #CriaMessageRow
+ * @session: (nullable): the conversation the messages shown belong to
+ *
+ * The row offers to regenerate the reply that is the last message of
+ * @session, and to edit or delete a message while @session is not busy.
+ */
+void
+cria_message_row_set_session (CriaMessageRow  *self,
+                              CriaChatSession *session)
+{
+  g_return_if_fail (CRIA_IS_MESSAGE_ROW (self));
+  g_return_if_fail (!session || CRIA_IS_CHAT_SESSION (session));
+
+  g_signal_group_set_target (self->session_signals, session);
+  update_actions (self);
+}
+
+/* The reply */
+CriaMarkdownView *
 _cria_message_row_get_content_view (CriaMessageRow *self)
 {
   return self->content_view;
 }
 
-/* The segments of the reply, the first one first */
-GtkBox *
-_cria_message_row_get_content_box (CriaMessageRow *self)
-{
-  return self->content_box;
-}
-
+/* The text of the reply's blocks, a line break between two */
 char *
 _cria_message_row_dup_content_text (CriaMessageRow *self)
 {
-  return segments_dup_text (&self->content);
+  return _cria_markdown_view_dup_text (self->content_view);
 }
 
 /* The first segment of the thinking section */
@@ -1026,6 +1540,36 @@ GtkLabel *
 _cria_message_row_get_status_label (CriaMessageRow *self)
 {
   return self->status_label;
+}
+
+GtkTextView *
+_cria_message_row_get_editor_view (CriaMessageRow *self)
+{
+  return self->editor_view;
+}
+
+GtkWidget *
+_cria_message_row_get_user_editor (CriaMessageRow *self)
+{
+  return self->user_editor;
+}
+
+GtkWidget *
+_cria_message_row_get_regenerate_button (CriaMessageRow *self)
+{
+  return self->regenerate_button;
+}
+
+GtkBox *
+_cria_message_row_get_tool_calls_box (CriaMessageRow *self)
+{
+  return self->tool_calls_box;
+}
+
+CriaImageStrip *
+_cria_message_row_get_user_images (CriaMessageRow *self)
+{
+  return self->user_images;
 }
 
 GtkLabel *

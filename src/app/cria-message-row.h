@@ -19,6 +19,8 @@ GtkWidget       *cria_message_row_new         (void);
 CriaChatMessage *cria_message_row_get_message (CriaMessageRow  *self);
 void             cria_message_row_set_message (CriaMessageRow  *self,
                                                CriaChatMessage *message);
+void             cria_message_row_set_session (CriaMessageRow  *self,
+                                               CriaChatSession *session);
 
 char            *cria_message_row_format_metrics (const CriaChatMetrics *metrics);
 

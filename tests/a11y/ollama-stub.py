@@ -8,7 +8,8 @@ streaming POST /api/chat (NDJSON, one hand-written HTTP chunk per line).
 
 The reply to a chat is derived from the last user message:
 "You said: <prompt>." split into word tokens, cycled to --tokens tokens when
-that is longer, one token every --delay-ms milliseconds.
+that is longer, one token every --delay-ms milliseconds. Asked for a chat's
+title, it answers as a model would: with the first words the user wrote.
 
 Every chat request and its outcome go to the JSON file given by --state
 (rewritten atomically after each change), so a test can check what the
@@ -118,6 +119,18 @@ def reply_tokens(prompt, count):
     # Cycle the sentence; a space separates one repetition from the next.
     cycle = [w if w.endswith(" ") else w + " " for w in base]
     return [cycle[i % len(cycle)] for i in range(count)]
+
+
+def title_words(messages):
+    """Asked for a chat's title, a model gives a few words: here the first
+    six of what the user wrote (the line after "User:"); None otherwise."""
+    if len(messages) != 1 or not isinstance(messages[0], dict):
+        return None
+    content = str(messages[0].get("content", ""))
+    if not content.startswith("Write a title") or "User:\n" not in content:
+        return None
+    words = content.split("User:\n", 1)[1].split("\n", 1)[0].split()
+    return words[:6] or None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -310,6 +323,9 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             delay, count = state.delay_ms / 1000.0, state.tokens
         tokens = reply_tokens(prompt, count)
+        title = title_words(messages)
+        if title:
+            tokens = [w + " " for w in title[:-1]] + [title[-1]]
 
         entry = {"model": name, "messages": messages, "stream": req.get("stream", True),
                  "think": req.get("think"), "reply": "".join(tokens),

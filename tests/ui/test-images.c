@@ -17,6 +17,8 @@
 #include "cria-application.h"
 #include "cria-composer-private.h"
 #include "cria-image.h"
+#include "cria-image-strip.h"
+#include "cria-message-row-private.h"
 #include "cria-settings.h"
 #include "cria-test-server.h"
 #include "cria-window.h"
@@ -249,6 +251,42 @@ respond (AdwMessageDialog *dialog,
     g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
 }
 
+static CriaMessageRow *
+match_message_row (Fixture         *f,
+                   CriaChatMessage *message)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  cria_ui_test_collect (GTK_WIDGET (f->window), CRIA_TYPE_MESSAGE_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      if (cria_message_row_get_message (g_ptr_array_index (rows, i)) == message)
+        return g_ptr_array_index (rows, i);
+    }
+
+  return NULL;
+}
+
+/* The row showing @message, once the list has made it */
+static CriaMessageRow *
+find_message_row (Fixture         *f,
+                  CriaChatMessage *message)
+{
+  CriaMessageRow *found = NULL;
+
+  cria_test_wait_until ((found = match_message_row (f, message)) != NULL);
+
+  return found;
+}
+
+static guint
+row_image_count (CriaMessageRow *row)
+{
+  GListModel *model = cria_image_strip_get_model (_cria_message_row_get_user_images (row));
+
+  return model != NULL ? g_list_model_get_n_items (model) : 0;
+}
+
 /* Tests ----------------------------------------------------------------- */
 
 static void
@@ -263,6 +301,7 @@ test_send_vision (Fixture       *f,
   g_autoptr(JsonObject) message = NULL;
   g_autoptr(GPtrArray) sent = NULL;
   g_autoptr(CriaChatMessage) question = NULL;
+  CriaMessageRow *row;
   GSList *files = NULL;
 
   g_assert_no_error (error);
@@ -303,6 +342,11 @@ test_send_vision (Fixture       *f,
   question = g_list_model_get_item (G_LIST_MODEL (cria_window_get_session (f->window)), 0);
   g_assert_nonnull (cria_chat_message_get_images (question));
   g_assert_cmpuint (cria_chat_message_get_images (question)->len, ==, 3);
+
+  /* …and shows them, as thumbnails above its text */
+  row = find_message_row (f, question);
+  cria_test_wait_until (row_image_count (row) == 3);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (_cria_message_row_get_user_images (row))));
 
   g_slist_free_full (files, g_object_unref);
   cria_ui_test_remove_tree (folder);

@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "cria-core.h"
+#include "cria-markdown-view-private.h"
 #include "cria-message-row.h"
 #include "cria-message-row-private.h"
 #include "ui-test-utils.h"
@@ -58,17 +59,47 @@ count_changes_cb (GtkTextBuffer *buffer,
   (*n_changes)++;
 }
 
+/* The reply's text, block by block */
+static gboolean
+content_equals (CriaMessageRow *row,
+                const char     *expected)
+{
+  g_autofree char *text = _cria_message_row_dup_content_text (row);
+
+  return g_strcmp0 (text, expected) == 0;
+}
+
+/* What @text looks like rendered whole */
+static char *
+dup_rendered (const char *text)
+{
+  GtkWidget *view = g_object_ref_sink (cria_markdown_view_new ());
+  char *rendered;
+
+  cria_markdown_view_set_text (CRIA_MARKDOWN_VIEW (view), text, -1);
+  rendered = _cria_markdown_view_dup_text (CRIA_MARKDOWN_VIEW (view));
+  g_object_unref (view);
+
+  return rendered;
+}
+
 static void
 test_streams_by_appending (Fixture       *f,
                            gconstpointer  data)
 {
   g_autoptr(CriaChatMessage) reply = new_reply ();
-  GtkTextView *view = _cria_message_row_get_content_view (f->row);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  g_autoptr(GString) expected = g_string_new (NULL);
+  CriaMarkdownView *markdown = _cria_message_row_get_content_view (f->row);
+  g_autoptr(GString) expected = g_string_new ("tok ");
+  g_autofree char *trimmed = NULL;
+  GtkTextBuffer *buffer;
+  GtkTextView *view;
   guint n_changes = 0;
 
   cria_message_row_set_message (f->row, reply);
+  cria_chat_message_append_content (reply, "tok ");
+  cria_test_wait_until (content_equals (f->row, "tok"));
+  view = _cria_markdown_view_get_first_text_view (markdown);
+  buffer = gtk_text_view_get_buffer (view);
   g_signal_connect (buffer, "changed", G_CALLBACK (count_changes_cb), &n_changes);
 
   /* Many tokens within one frame make one update, not one each */
@@ -80,14 +111,18 @@ test_streams_by_appending (Fixture       *f,
       g_string_append (expected, token);
     }
 
+  /* (A paragraph's last spaces are not part of its text) */
   g_assert_cmpuint (n_changes, ==, 0);
-  cria_test_wait_until (cria_ui_test_buffer_equals (view, expected->str));
+  trimmed = g_strchomp (g_strdup (expected->str));
+  cria_test_wait_until (cria_ui_test_buffer_equals (view, trimmed));
   g_assert_cmpuint (n_changes, <=, 2);
 
-  /* Later tokens are appended to what is shown */
+  /* Later tokens are appended to what is shown, in the same text view */
   cria_chat_message_append_content (reply, "é€😀");
   g_string_append (expected, "é€😀");
   cria_test_wait_until (cria_ui_test_buffer_equals (view, expected->str));
+  g_assert_true (view == _cria_markdown_view_get_first_text_view (markdown));
+  gtk_test_accessible_assert_property (view, GTK_ACCESSIBLE_PROPERTY_LABEL, "Reply");
 
   g_assert_true (gtk_widget_is_visible (GTK_WIDGET (view)));
   g_assert_false (gtk_text_view_get_editable (view));
@@ -114,7 +149,7 @@ test_complete_shows_metrics (Fixture       *f,
   cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_COMPLETE);
 
   /* The end of a reply shows at once */
-  g_assert_true (cria_ui_test_buffer_equals (_cria_message_row_get_content_view (f->row), "Hi!"));
+  g_assert_true (content_equals (f->row, "Hi!"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (status)));
   g_assert_cmpstr (gtk_label_get_text (status), ==, "42 tokens · 37.5 tokens/s");
 }
@@ -132,7 +167,7 @@ test_incomplete_keeps_text (Fixture       *f,
   cria_chat_message_set_error (reply, error);
   cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_INCOMPLETE);
 
-  g_assert_true (cria_ui_test_buffer_equals (_cria_message_row_get_content_view (f->row), "Half a rep"));
+  g_assert_true (content_equals (f->row, "Half a rep"));
   g_assert_cmpstr (gtk_label_get_text (status), ==,
                    "Incomplete. Ollama stopped answering in the middle of the reply.");
 }
@@ -150,7 +185,7 @@ test_stopped (Fixture       *f,
   cria_chat_message_set_error (reply, error);
   cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_INCOMPLETE);
 
-  g_assert_true (cria_ui_test_buffer_equals (_cria_message_row_get_content_view (f->row), "Once upon"));
+  g_assert_true (content_equals (f->row, "Once upon"));
   g_assert_cmpstr (gtk_label_get_text (status), ==, "Stopped");
   g_assert_false (gtk_widget_has_css_class (gtk_widget_get_parent (GTK_WIDGET (status)), "error"));
 }
@@ -196,7 +231,7 @@ test_thinking (Fixture       *f,
 
   /* …closed when the answer starts */
   cria_chat_message_append_content (reply, "4");
-  cria_test_wait_until (cria_ui_test_buffer_equals (_cria_message_row_get_content_view (f->row), "4"));
+  cria_test_wait_until (content_equals (f->row, "4"));
   g_assert_false (gtk_expander_get_expanded (expander));
 }
 
@@ -232,17 +267,16 @@ test_recycle (Fixture       *f,
 {
   g_autoptr(CriaChatMessage) first = new_reply ();
   g_autoptr(CriaChatMessage) question = cria_chat_message_new (CRIA_MESSAGE_ROLE_USER, "What is 2 + 2?");
-  GtkTextView *view = _cria_message_row_get_content_view (f->row);
 
   cria_message_row_set_message (f->row, first);
   cria_chat_message_append_thinking (first, "Easy.");
   cria_chat_message_append_content (first, "First reply");
   cria_chat_message_set_state (first, CRIA_MESSAGE_STATE_COMPLETE);
-  g_assert_true (cria_ui_test_buffer_equals (view, "First reply"));
+  g_assert_true (content_equals (f->row, "First reply"));
 
   /* Bound to another message, nothing of the first one stays… */
   cria_message_row_set_message (f->row, question);
-  g_assert_true (cria_ui_test_buffer_equals (view, ""));
+  g_assert_true (content_equals (f->row, ""));
   g_assert_true (cria_ui_test_buffer_equals (_cria_message_row_get_thinking_view (f->row), ""));
   g_assert_cmpstr (gtk_label_get_text (_cria_message_row_get_user_label (f->row)), ==, "What is 2 + 2?");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (f->row), "user"));
@@ -250,10 +284,10 @@ test_recycle (Fixture       *f,
   /* …and the first one no longer reaches the row */
   cria_chat_message_append_content (first, " more");
   cria_test_run_for (50);
-  g_assert_true (cria_ui_test_buffer_equals (view, ""));
+  g_assert_true (content_equals (f->row, ""));
 
   cria_message_row_set_message (f->row, first);
-  g_assert_true (cria_ui_test_buffer_equals (view, "First reply more"));
+  g_assert_true (content_equals (f->row, "First reply more"));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (f->row), "assistant"));
   g_assert_false (gtk_expander_get_expanded (_cria_message_row_get_thinking_expander (f->row)));
 
@@ -261,14 +295,74 @@ test_recycle (Fixture       *f,
   g_assert_null (cria_message_row_get_message (f->row));
 }
 
-/* Segments ---------------------------------------------------------------- */
+static void
+test_tool_calls (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(CriaChatMessage) reply = new_reply ();
+  g_autoptr(CriaChatMessage) other = new_reply ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr(GPtrArray) views = g_ptr_array_new ();
+  GtkBox *box = _cria_message_row_get_tool_calls_box (f->row);
+  g_autofree char *arguments = NULL;
+
+  cria_message_row_set_message (f->row, reply);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (box)));
+
+  g_assert_true (json_parser_load_from_data (parser,
+                                             "[{\"function\":{\"name\":\"get_weather\","
+                                             "\"arguments\":{\"city\":\"Lima\",\"days\":3}}},"
+                                             "{\"function\":{\"name\":\"<b>x</b>\",\"arguments\":\"{\\\"a\\\":1}\"}}]",
+                                             -1, NULL));
+  cria_chat_message_add_tool_calls (reply, json_node_get_array (json_parser_get_root (parser)));
+
+  /* Each call: "Called <name>", then its arguments as indented JSON */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (box)));
+  cria_ui_test_collect (GTK_WIDGET (box), GTK_TYPE_LABEL, labels);
+  cria_ui_test_collect (GTK_WIDGET (box), GTK_TYPE_TEXT_VIEW, views);
+  g_assert_cmpuint (labels->len, ==, 2);
+  g_assert_cmpstr (gtk_label_get_text (g_ptr_array_index (labels, 0)), ==, "Called get_weather");
+  g_assert_cmpstr (gtk_label_get_text (g_ptr_array_index (labels, 1)), ==, "Called <b>x</b>");
+  g_assert_false (gtk_label_get_use_markup (g_ptr_array_index (labels, 1)));
+
+  arguments = cria_ui_test_dup_buffer_text (g_ptr_array_index (views, 0));
+  g_assert_nonnull (strstr (arguments, "\"city\" : \"Lima\""));
+  g_assert_nonnull (strstr (arguments, "\n"));
+  g_assert_true (gtk_text_view_get_monospace (g_ptr_array_index (views, 0)));
+  g_free (arguments);
+  arguments = cria_ui_test_dup_buffer_text (g_ptr_array_index (views, 1));
+  g_assert_nonnull (strstr (arguments, "\"a\" : 1"));
+
+  /* Recycled for a message without calls: none */
+  cria_message_row_set_message (f->row, other);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (box)));
+  g_assert_null (gtk_widget_get_first_child (GTK_WIDGET (box)));
+}
+
+/* What the user wrote is shown as written: no Markdown, no markup */
+static void
+test_user_plain_text (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(CriaChatMessage) question = cria_chat_message_new (CRIA_MESSAGE_ROLE_USER,
+                                                               "# Not a title\n**not bold** <b>x</b> `y`");
+  GtkLabel *label = _cria_message_row_get_user_label (f->row);
+
+  cria_message_row_set_message (f->row, question);
+  g_assert_cmpstr (gtk_label_get_label (label), ==, "# Not a title\n**not bold** <b>x</b> `y`");
+  g_assert_false (gtk_label_get_use_markup (label));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_cria_message_row_get_content_view (f->row))));
+}
+
+/* Long replies ------------------------------------------------------------ */
 
 static guint
-count_segments (GtkBox *box)
+count_children (GtkWidget *widget)
 {
   guint n = 0;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     n++;
@@ -306,16 +400,17 @@ segments_equal (GtkBox     *box,
   return g_strcmp0 (text, expected) == 0;
 }
 
-/* Every segment as tall as it wants to be, and the box as tall as they
- * are: no height left over from before the text grew */
+/* Every text view as tall as it wants to be, and the view as tall as its
+ * blocks: no height left over from before the text grew */
 static gboolean
-segments_laid_out (GtkBox *box)
+blocks_laid_out (GtkWidget *view)
 {
   int total = 0;
+  int n = 0;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+  for (GtkWidget *child = gtk_widget_get_first_child (view);
        child != NULL;
-       child = gtk_widget_get_next_sibling (child))
+       child = gtk_widget_get_next_sibling (child), n++)
     {
       int min = 0;
 
@@ -326,19 +421,20 @@ segments_laid_out (GtkBox *box)
       total += min;
     }
 
-  return total == gtk_widget_get_height (GTK_WIDGET (box));
+  /* The blocks are 8 pixels apart */
+  return total + MAX (n - 1, 0) * 8 == gtk_widget_get_height (view);
 }
 
-/* The segments in the visible part of the list are drawn; *n_hidden of
+/* The blocks in the visible part of the list are drawn; *n_hidden of
  * the others are not */
 static gboolean
-segments_drawn_where_visible (GtkBox    *box,
-                              GtkWidget *list_view,
-                              guint     *n_hidden)
+blocks_drawn_where_visible (GtkWidget *view,
+                            GtkWidget *list_view,
+                            guint     *n_hidden)
 {
   *n_hidden = 0;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (box));
+  for (GtkWidget *child = gtk_widget_get_first_child (view);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
@@ -359,17 +455,24 @@ segments_drawn_where_visible (GtkBox    *box,
   return TRUE;
 }
 
-/* Line @i of a long reply: lines of different lengths, paragraphs, and
- * characters of more than one byte */
+/* Line @i of a long reply: lines of different lengths, paragraphs, a
+ * list, a code block, and characters of more than one byte */
 static char *
 long_reply_line (guint i)
 {
-  if (i % 7 == 6)
-    return g_strdup ("\n");
-
-  return g_strdup_printf ("Line %u: %.*s llamas 🦙, crías é€.\n",
-                          i, (int) (i * 13 % 60),
-                          "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod");
+  switch (i % 11)
+    {
+    case 6:
+      return g_strdup ("\n");
+    case 7:
+      return g_strdup_printf ("- item %u with `code` and **bold**\n", i);
+    case 8:
+      return g_strdup ("\n```c\nint x = 0;\n```\n\n");
+    default:
+      return g_strdup_printf ("Line %u: %.*s llamas 🦙, *crías* é€.\n",
+                              i, (int) (i * 13 % 60),
+                              "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod");
+    }
 }
 
 static void
@@ -413,8 +516,10 @@ show_in_list_view (Fixture         *f,
   cria_test_wait_until (f->row != NULL && cria_message_row_get_message (f->row) == message);
 }
 
+/* A block, and changes to its text */
 typedef struct
 {
+  GtkWidget     *widget;
   GtkTextBuffer *buffer;
   guint          n_changes;
 } Watch;
@@ -424,33 +529,49 @@ watch_free (Watch *watch)
 {
   g_signal_handlers_disconnect_by_func (watch->buffer, count_changes_cb, &watch->n_changes);
   g_object_unref (watch->buffer);
+  g_object_unref (watch->widget);
   g_free (watch);
 }
 
+/* The blocks watched are still there, unchanged */
 static void
-test_long_reply_in_segments (Fixture       *f,
-                             gconstpointer  data)
+assert_watches_unchanged (GPtrArray *watches,
+                          GtkWidget *view)
+{
+  for (guint i = 0; i < watches->len; i++)
+    {
+      Watch *watch = g_ptr_array_index (watches, i);
+
+      g_assert_true (gtk_widget_get_parent (watch->widget) == view);
+      g_assert_cmpuint (watch->n_changes, ==, 0);
+    }
+}
+
+static void
+test_long_reply_in_blocks (Fixture       *f,
+                           gconstpointer  data)
 {
   g_autoptr(CriaChatMessage) reply = new_reply ();
   g_autoptr(GString) expected = g_string_new (NULL);
   g_autoptr(GPtrArray) watches = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_free);
-  g_autofree char *shown = NULL;
+  g_autofree char *rendered = NULL;
   GtkAdjustment *vadjustment;
   GtkWidget *list_view;
-  GtkBox *box;
-  GtkWidget *child;
-  guint n_segments;
+  GtkWidget *view;
+  guint n_blocks;
   guint n_hidden;
   int height;
 
   show_in_list_view (f, reply);
-  box = _cria_message_row_get_content_box (f->row);
+  view = GTK_WIDGET (_cria_message_row_get_content_view (f->row));
 
-  /* About 20 KB, streamed a few tokens a frame */
+  /* About 20 KB of Markdown, streamed a few tokens a frame */
   for (guint i = 0; i < 500; i++)
     {
       g_autofree char *line = long_reply_line (i);
       g_auto(GStrv) words = g_strsplit (line, " ", -1);
+      GtkWidget *child;
+      guint k;
 
       for (guint j = 0; words[j] != NULL; j++)
         {
@@ -463,107 +584,85 @@ test_long_reply_in_segments (Fixture       *f,
       if (i % 10 != 9)
         continue;
 
-      cria_test_wait_until (segments_equal (box, expected->str));
+      cria_test_run_for (20);
 
-      /* From now on, nothing changes in the segments before the last one */
-      for (child = gtk_widget_get_first_child (GTK_WIDGET (box)), n_segments = 0;
-           gtk_widget_get_next_sibling (child) != NULL;
-           child = gtk_widget_get_next_sibling (child), n_segments++)
+      /* From now on, nothing changes in the paragraphs before the last
+       * three blocks, which a next line may still change */
+      for (child = gtk_widget_get_first_child (view), k = 0;
+           child != NULL && k + 3 < count_children (view);
+           child = gtk_widget_get_next_sibling (child), k++)
         {
           Watch *watch;
 
-          if (n_segments < watches->len)
+          if (k < watches->len)
             continue;
 
           watch = g_new0 (Watch, 1);
-          watch->buffer = g_object_ref (gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)));
-          g_signal_connect (watch->buffer, "changed", G_CALLBACK (count_changes_cb), &watch->n_changes);
+          watch->widget = g_object_ref (child);
+          if (GTK_IS_TEXT_VIEW (child))
+            {
+              watch->buffer = g_object_ref (gtk_text_view_get_buffer (GTK_TEXT_VIEW (child)));
+              g_signal_connect (watch->buffer, "changed", G_CALLBACK (count_changes_cb), &watch->n_changes);
+            }
+          else
+            {
+              /* Not a paragraph: a buffer that never changes */
+              watch->buffer = gtk_text_buffer_new (NULL);
+            }
           g_ptr_array_add (watches, watch);
         }
     }
 
   g_assert_cmpstr (cria_chat_message_get_content (reply), ==, expected->str);
-  cria_test_wait_until (segments_equal (box, expected->str));
+  rendered = dup_rendered (expected->str);
+  cria_test_wait_until (content_equals (f->row, rendered));
 
-  /* Split at line breaks into segments of about 2 KB… */
-  n_segments = count_segments (box);
-  g_assert_cmpuint (n_segments, >=, 4);
-  g_assert_cmpuint (n_segments, >=, expected->len / (2 * CRIA_MESSAGE_ROW_SEGMENT_SIZE));
-  g_assert_cmpuint (n_segments, <=, expected->len / CRIA_MESSAGE_ROW_SEGMENT_SIZE + 1);
-  g_assert_cmpuint (watches->len, ==, n_segments - 1);
-  shown = _cria_message_row_dup_content_text (f->row);
-  g_assert_cmpstr (shown, ==, expected->str);
+  /* Paragraphs, lists and code blocks, as many as rendering it whole
+   * makes… */
+  n_blocks = count_children (view);
+  g_assert_cmpuint (n_blocks, >=, 50);
+  g_assert_cmpuint (watches->len, >=, n_blocks - 10);
 
-  /* …none of them changed once the next one started */
-  for (guint i = 0; i < watches->len; i++)
-    {
-      Watch *watch = g_ptr_array_index (watches, i);
-
-      g_assert_cmpuint (watch->n_changes, ==, 0);
-    }
-
-  /* …each of them like the first one */
-  gtk_test_accessible_assert_property (gtk_widget_get_first_child (GTK_WIDGET (box)),
-                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Reply");
-  for (child = gtk_widget_get_first_child (GTK_WIDGET (box)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkTextView *view = GTK_TEXT_VIEW (child);
-      g_autofree char *text = cria_ui_test_dup_buffer_text (view);
-
-      g_assert_cmpuint (strlen (text), <, CRIA_MESSAGE_ROW_SEGMENT_SIZE + 100);
-      g_assert_false (gtk_text_view_get_editable (view));
-      g_assert_false (gtk_text_view_get_cursor_visible (view));
-      g_assert_cmpint (gtk_text_view_get_wrap_mode (view), ==, GTK_WRAP_WORD_CHAR);
-      g_assert_true (gtk_widget_has_css_class (child, "message-text"));
-      if (child != gtk_widget_get_first_child (GTK_WIDGET (box)))
-        gtk_test_accessible_assert_property (child, GTK_ACCESSIBLE_PROPERTY_LABEL, "Reply, continued");
-    }
+  /* …none of them changed, or made again, once final */
+  assert_watches_unchanged (watches, view);
 
   /* …and the row as tall as all of them */
-  cria_test_wait_until (segments_laid_out (box));
+  cria_test_wait_until (blocks_laid_out (view));
 
   /* Only those in view are drawn, wherever the list is scrolled to */
   list_view = gtk_widget_get_ancestor (GTK_WIDGET (f->row), GTK_TYPE_LIST_VIEW);
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list_view));
-  cria_test_wait_until (segments_drawn_where_visible (box, list_view, &n_hidden) && n_hidden > 0);
-  g_assert_true (gtk_widget_get_mapped (gtk_widget_get_first_child (GTK_WIDGET (box))));
+  cria_test_wait_until (blocks_drawn_where_visible (view, list_view, &n_hidden) && n_hidden > 0);
+  g_assert_true (gtk_widget_get_mapped (gtk_widget_get_first_child (view)));
 
   gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
-  cria_test_wait_until (gtk_widget_get_mapped (gtk_widget_get_last_child (GTK_WIDGET (box))) &&
-                        segments_drawn_where_visible (box, list_view, &n_hidden) && n_hidden > 0);
-  g_assert_false (gtk_widget_get_mapped (gtk_widget_get_first_child (GTK_WIDGET (box))));
-
-  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) / 2);
-  cria_test_wait_until (segments_drawn_where_visible (box, list_view, &n_hidden) && n_hidden > 1);
+  cria_test_wait_until (gtk_widget_get_mapped (gtk_widget_get_last_child (view)) &&
+                        blocks_drawn_where_visible (view, list_view, &n_hidden) && n_hidden > 0);
+  g_assert_false (gtk_widget_get_mapped (gtk_widget_get_first_child (view)));
 
   gtk_adjustment_set_value (vadjustment, 0);
-  cria_test_wait_until (gtk_widget_get_mapped (gtk_widget_get_first_child (GTK_WIDGET (box))) &&
-                        segments_drawn_where_visible (box, list_view, &n_hidden));
+  cria_test_wait_until (gtk_widget_get_mapped (gtk_widget_get_first_child (view)) &&
+                        blocks_drawn_where_visible (view, list_view, &n_hidden));
 
   /* …and the row keeps its height when wrapped anew */
-  height = gtk_widget_get_height (GTK_WIDGET (box));
+  height = gtk_widget_get_height (view);
   gtk_widget_set_margin_end (list_view, 300);
-  cria_test_wait_until (gtk_widget_get_height (GTK_WIDGET (box)) > height && segments_laid_out (box));
+  cria_test_wait_until (gtk_widget_get_height (view) > height && blocks_laid_out (view));
   gtk_widget_set_margin_end (list_view, 0);
-  cria_test_wait_until (gtk_widget_get_height (GTK_WIDGET (box)) == height && segments_laid_out (box));
+  cria_test_wait_until (gtk_widget_get_height (view) == height && blocks_laid_out (view));
 
-  /* The end comes at once, in the last segment */
-  cria_chat_message_append_content (reply, "\nThe end.");
-  g_string_append (expected, "\nThe end.");
+  /* The end comes at once */
+  cria_chat_message_append_content (reply, "\n\nThe end.");
+  g_string_append (expected, "\n\nThe end.");
   cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_COMPLETE);
-  g_assert_true (segments_equal (box, expected->str));
-  g_assert_cmpuint (count_segments (box), ==, n_segments);
-  for (guint i = 0; i < watches->len; i++)
-    {
-      Watch *watch = g_ptr_array_index (watches, i);
-
-      g_assert_cmpuint (watch->n_changes, ==, 0);
-    }
+  g_free (rendered);
+  rendered = dup_rendered (expected->str);
+  g_assert_true (content_equals (f->row, rendered));
+  assert_watches_unchanged (watches, view);
 }
 
 /* A text replaced by a shorter one is shown again from the start, and a
- * row bound to another message starts from one empty segment */
+ * row bound to another message starts empty */
 static void
 test_long_reply_replaced (Fixture       *f,
                           gconstpointer  data)
@@ -571,9 +670,9 @@ test_long_reply_replaced (Fixture       *f,
   g_autoptr(CriaChatMessage) reply = new_reply ();
   g_autoptr(CriaChatMessage) other = new_reply ();
   g_autoptr(GString) text = g_string_new (NULL);
-  GtkBox *box = _cria_message_row_get_content_box (f->row);
-  GtkTextView *first = _cria_message_row_get_content_view (f->row);
-  g_autofree char *shown = NULL;
+  GtkWidget *view = GTK_WIDGET (_cria_message_row_get_content_view (f->row));
+  g_autofree char *rendered = NULL;
+  g_autofree char *rendered_longer = NULL;
 
   for (guint i = 0; i < 100; i++)
     {
@@ -581,64 +680,39 @@ test_long_reply_replaced (Fixture       *f,
 
       g_string_append (text, line);
     }
+  rendered = dup_rendered (text->str);
 
-  /* Shown whole when bound, in segments */
+  /* Shown whole when bound */
   cria_chat_message_set_content (reply, text->str);
   cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_COMPLETE);
   cria_message_row_set_message (f->row, reply);
-  g_assert_cmpuint (count_segments (box), >, 1);
-  g_assert_true (segments_equal (box, text->str));
+  g_assert_cmpuint (count_children (view), >, 10);
+  g_assert_true (content_equals (f->row, rendered));
 
   /* Replaced by something shorter */
   cria_message_row_set_message (f->row, NULL);
   cria_message_row_set_message (f->row, other);
   cria_chat_message_set_content (other, text->str);
-  cria_test_wait_until (segments_equal (box, text->str));
+  cria_test_wait_until (content_equals (f->row, rendered));
   cria_chat_message_set_content (other, "Short now.");
-  cria_test_wait_until (segments_equal (box, "Short now."));
-  g_assert_cmpuint (count_segments (box), ==, 1);
-  g_assert_true (cria_ui_test_buffer_equals (first, "Short now."));
+  cria_test_wait_until (content_equals (f->row, "Short now."));
+  g_assert_cmpuint (count_children (view), ==, 1);
 
   /* …and longer again */
+  cria_chat_message_append_content (other, "\n\n");
   cria_chat_message_append_content (other, text->str);
-  cria_test_wait_until (segments_equal (box, cria_chat_message_get_content (other)));
-  g_assert_cmpuint (count_segments (box), >, 1);
+  rendered_longer = dup_rendered (cria_chat_message_get_content (other));
+  cria_test_wait_until (content_equals (f->row, rendered_longer));
+  g_assert_cmpuint (count_children (view), >, 10);
 
-  /* Bound to another message, one empty segment, then its text */
+  /* Bound to nothing, empty and hidden; then the text of another */
   cria_message_row_set_message (f->row, NULL);
-  g_assert_cmpuint (count_segments (box), ==, 1);
-  g_assert_true (cria_ui_test_buffer_equals (first, ""));
-  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (first)));
+  g_assert_cmpuint (count_children (view), ==, 0);
+  g_assert_false (gtk_widget_is_visible (view));
 
   cria_message_row_set_message (f->row, reply);
-  shown = _cria_message_row_dup_content_text (f->row);
-  g_assert_cmpstr (shown, ==, text->str);
-  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (first)));
-}
-
-/* A "\r" left at the end of a segment would show as an empty line: a
- * segment never ends in the middle of "\r\n" */
-static void
-test_long_reply_crlf (Fixture       *f,
-                      gconstpointer  data)
-{
-  g_autoptr(CriaChatMessage) reply = new_reply ();
-  g_autoptr(GString) text = g_string_new (NULL);
-  GtkBox *box = _cria_message_row_get_content_box (f->row);
-
-  for (guint i = 0; i < 100; i++)
-    g_string_append_printf (text, "Line %u, from a Windows tool.\r\n", i);
-
-  cria_message_row_set_message (f->row, reply);
-  cria_chat_message_append_content (reply, text->str);
-  cria_test_wait_until (segments_equal (box, text->str));
-  g_assert_cmpuint (count_segments (box), ==, 1);
-
-  /* A "\n" alone still ends the segment */
-  cria_chat_message_append_content (reply, "\nNext");
-  g_string_append (text, "\nNext");
-  cria_test_wait_until (segments_equal (box, text->str));
-  g_assert_cmpuint (count_segments (box), ==, 2);
+  g_assert_true (content_equals (f->row, rendered));
+  g_assert_true (gtk_widget_is_visible (view));
 }
 
 static void
@@ -662,7 +736,7 @@ test_long_thinking_in_segments (Fixture       *f,
     }
 
   cria_test_wait_until (segments_equal (box, expected->str));
-  g_assert_cmpuint (count_segments (box), >, 1);
+  g_assert_cmpuint (count_children (GTK_WIDGET (box)), >, 1);
   shown = _cria_message_row_dup_thinking_text (f->row);
   g_assert_cmpstr (shown, ==, expected->str);
 
@@ -671,7 +745,7 @@ test_long_thinking_in_segments (Fixture       *f,
   g_assert_true (gtk_widget_has_css_class (second, "thinking-text"));
 
   cria_message_row_set_message (f->row, NULL);
-  g_assert_cmpuint (count_segments (box), ==, 1);
+  g_assert_cmpuint (count_children (GTK_WIDGET (box)), ==, 1);
   g_assert_true (cria_ui_test_buffer_equals (_cria_message_row_get_thinking_view (f->row), ""));
 }
 
@@ -692,9 +766,10 @@ main (int   argc,
   ADD ("/cria/message-row/thinking", test_thinking);
   ADD ("/cria/message-row/thinking-user-choice", test_thinking_user_choice);
   ADD ("/cria/message-row/recycle", test_recycle);
-  ADD ("/cria/message-row/long-reply-in-segments", test_long_reply_in_segments);
+  ADD ("/cria/message-row/tool-calls", test_tool_calls);
+  ADD ("/cria/message-row/user-plain-text", test_user_plain_text);
+  ADD ("/cria/message-row/long-reply-in-blocks", test_long_reply_in_blocks);
   ADD ("/cria/message-row/long-reply-replaced", test_long_reply_replaced);
-  ADD ("/cria/message-row/long-reply-crlf", test_long_reply_crlf);
   ADD ("/cria/message-row/long-thinking-in-segments", test_long_thinking_in_segments);
 
 #undef ADD
