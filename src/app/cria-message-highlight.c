@@ -4,7 +4,8 @@
  * `search-hit` style class for a couple of seconds (ui/style.css fades it).
  * GtkListView recycles its rows, so the highlight follows the message, not
  * a row widget: rows bound to the message while it lasts get the class, and
- * rows unbound from it lose it.
+ * rows unbound from it lose it. The time counts from when a row first shows
+ * the message, so a slow scroll there does not eat it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,7 +27,24 @@ typedef struct
   gulong              bind_id;
   gulong              unbind_id;
   guint               timeout_id;
+  guint               shown : 1;
 } Highlight;
+
+static void highlight_start_timeout (Highlight *highlight);
+
+/* Gives @row the class; the first time, the time starts over. */
+static void
+highlight_row (Highlight *highlight,
+               GtkWidget *row)
+{
+  gtk_widget_add_css_class (row, CRIA_MESSAGE_HIGHLIGHT_CLASS);
+
+  if (!highlight->shown)
+    {
+      highlight->shown = TRUE;
+      highlight_start_timeout (highlight);
+    }
+}
 
 /* Sets the class on every row of @list_view whose message is
  * @highlight->message, and takes it from every other. */
@@ -44,7 +62,7 @@ highlight_update_rows (Highlight *highlight)
 
       if (highlight->message != NULL &&
           cria_message_row_get_message (CRIA_MESSAGE_ROW (row)) == highlight->message)
-        gtk_widget_add_css_class (row, CRIA_MESSAGE_HIGHLIGHT_CLASS);
+        highlight_row (highlight, row);
       else
         gtk_widget_remove_css_class (row, CRIA_MESSAGE_HIGHLIGHT_CLASS);
     }
@@ -58,7 +76,7 @@ bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *row = gtk_list_item_get_child (item);
 
   if (row != NULL && gtk_list_item_get_item (item) == (gpointer) highlight->message)
-    gtk_widget_add_css_class (row, CRIA_MESSAGE_HIGHLIGHT_CLASS);
+    highlight_row (highlight, row);
 }
 
 static void
@@ -84,6 +102,7 @@ highlight_unwatch (Highlight *highlight)
       g_clear_object (&highlight->factory);
     }
   g_clear_object (&highlight->message);
+  highlight->shown = FALSE;
 }
 
 /* Ends the highlight: no row keeps the class. */
@@ -112,13 +131,23 @@ highlight_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+highlight_start_timeout (Highlight *highlight)
+{
+  g_clear_handle_id (&highlight->timeout_id, g_source_remove);
+  highlight->timeout_id = g_timeout_add (CRIA_MESSAGE_HIGHLIGHT_MS, highlight_timeout_cb, highlight);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, highlight->timeout_id),
+                            "[cria] message highlight");
+}
+
 /**
  * cria_message_highlight:
  * @list_view: a list of CriaMessageRows made by a #GtkSignalListItemFactory
  * @message: the message to show
  *
  * Gives the row of @message the `search-hit` style class for
- * %CRIA_MESSAGE_HIGHLIGHT_MS, including a row bound to it later, as the
+ * %CRIA_MESSAGE_HIGHLIGHT_MS from when a row first shows it (or from now,
+ * if none does in that time), including a row bound to it later, as the
  * list scrolls there. A new highlight replaces the one running.
  */
 void
@@ -149,9 +178,7 @@ cria_message_highlight (GtkListView     *list_view,
   highlight->factory = g_object_ref (factory);
   highlight->bind_id = g_signal_connect_after (factory, "bind", G_CALLBACK (bind_cb), highlight);
   highlight->unbind_id = g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), highlight);
-  highlight->timeout_id = g_timeout_add (CRIA_MESSAGE_HIGHLIGHT_MS, highlight_timeout_cb, highlight);
-  g_source_set_static_name (g_main_context_find_source_by_id (NULL, highlight->timeout_id),
-                            "[cria] message highlight");
+  highlight_start_timeout (highlight);
 
   highlight_update_rows (highlight);
 }
