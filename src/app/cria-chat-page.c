@@ -22,6 +22,7 @@
 #include "cria-chat-page.h"
 #include "cria-chat-page-private.h"
 #include "cria-error-text.h"
+#include "cria-message-highlight.h"
 #include "cria-message-row.h"
 #include "cria-pull-row.h"
 
@@ -1275,14 +1276,16 @@ _cria_chat_page_get_missing_choose_button (CriaChatPage *self)
  * @self: a #CriaChatPage
  * @position: the message's position in the session
  *
- * Brings the message at @position into view and gives it the keyboard
- * focus, as a search result does: the page stops following the end of the
+ * Brings the message at @position into view, gives it the keyboard
+ * focus and highlights it for a moment, as a search result does: the page stops following the end of the
  * conversation until the user scrolls back down.
  */
 void
 cria_chat_page_scroll_to_message (CriaChatPage *self,
                                   guint         position)
 {
+  g_autoptr(CriaChatMessage) message = NULL;
+
   g_return_if_fail (CRIA_IS_CHAT_PAGE (self));
 
   if (self->session == NULL ||
@@ -1302,4 +1305,8 @@ cria_chat_page_scroll_to_message (CriaChatPage *self,
    * and scrolls to it (GTK 4.8 has no gtk_list_view_scroll_to ()) */
   gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.select-item", "(ubb)",
                               position, FALSE, FALSE);
+
+  /* …and shows for a moment which message it is */
+  message = g_list_model_get_item (G_LIST_MODEL (self->session), position);
+  cria_message_highlight (self->list_view, message);
 }

@@ -18,7 +18,9 @@
 
 #include "cria-config.h"
 
+#include <glib/gi18n.h>
 
+#include "cria-a11y.h"
 #include "cria-chat-settings-dialog.h"
 #include "cria-chat-settings-dialog-private.h"
 
@@ -32,6 +34,7 @@ struct _CriaChatSettingsDialog
   /* Template Widgets */
   AdwPreferencesGroup  *title_group;
   AdwEntryRow          *title_row;
+  AdwPreferencesGroup  *options_group;
   GtkTextView          *system_view;
   GtkSwitch            *temperature_switch;
   GtkSpinButton        *temperature_spin;
@@ -440,6 +443,7 @@ cria_chat_settings_dialog_class_init (CriaChatSettingsDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cria/Cria/ui/cria-chat-settings-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, CriaChatSettingsDialog, title_group);
   gtk_widget_class_bind_template_child (widget_class, CriaChatSettingsDialog, title_row);
+  gtk_widget_class_bind_template_child (widget_class, CriaChatSettingsDialog, options_group);
   gtk_widget_class_bind_template_child (widget_class, CriaChatSettingsDialog, system_view);
   gtk_widget_class_bind_template_child (widget_class, CriaChatSettingsDialog, temperature_switch);
   gtk_widget_class_bind_template_child (widget_class, CriaChatSettingsDialog, temperature_spin);
@@ -461,6 +465,9 @@ static void
 cria_chat_settings_dialog_init (CriaChatSettingsDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  cria_a11y_name_list_boxes (GTK_WIDGET (self->title_group), _("Title"));
+  cria_a11y_name_list_boxes (GTK_WIDGET (self->options_group), _("Model Options"));
 
   g_signal_connect_object (gtk_text_view_get_buffer (self->system_view), "changed",
                            G_CALLBACK (system_changed_cb), self, G_CONNECT_SWAPPED);

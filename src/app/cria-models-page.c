@@ -21,6 +21,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cria-a11y.h"
 #include "cria-create-model-dialog.h"
 #include "cria-error-text.h"
 #include "cria-model-catalog.h"
@@ -928,23 +929,6 @@ server_selected_cb (CriaModelsPage *self)
 }
 
 static void
-name_list_boxes (GtkWidget  *widget,
-                 const char *name)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (GTK_IS_LIST_BOX (child))
-        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
-                                        GTK_ACCESSIBLE_PROPERTY_LABEL, name,
-                                        -1);
-      else
-        name_list_boxes (child, name);
-    }
-}
-
-static void
 build_catalog (CriaModelsPage *self)
 {
   const CriaCatalogEntry *entries;
@@ -995,7 +979,7 @@ build_catalog (CriaModelsPage *self)
     }
 
   /* The expander's own list goes unnamed in libadwaita 1.2 */
-  name_list_boxes (GTK_WIDGET (self->catalog_row), _("Popular Models"));
+  cria_a11y_name_list_boxes (GTK_WIDGET (self->catalog_row), _("Popular Models"));
 }
 
 /* Remove ---------------------------------------------------------------- */

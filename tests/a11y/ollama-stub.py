@@ -8,8 +8,10 @@ streaming POST /api/chat (NDJSON, one hand-written HTTP chunk per line).
 
 The reply to a chat is derived from the last user message:
 "You said: <prompt>." split into word tokens, cycled to --tokens tokens when
-that is longer, one token every --delay-ms milliseconds. Asked for a chat's
-title, it answers as a model would: with the first words the user wrote.
+that is longer, one token every --delay-ms milliseconds. A prompt with the
+word "code" gets a short Markdown reply holding a fenced code block instead.
+Asked for a chat's title, it answers as a model would: with the first words
+the user wrote.
 
 Every chat request and its outcome go to the JSON file given by --state
 (rewritten atomically after each change), so a test can check what the
@@ -27,6 +29,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import select
 import socket
 import sys
@@ -109,8 +112,14 @@ def details(m):
     }
 
 
+CODE_REPLY = 'Here it is:\n\n```python\nprint("hello")\n```\n\nRun it with `python3`.'
+
+
 def reply_tokens(prompt, count):
-    """Word tokens of "You said: <prompt>.", cycled to `count` when longer."""
+    """Word tokens of "You said: <prompt>.", cycled to `count` when longer;
+    those of CODE_REPLY when the prompt asks for code."""
+    if "code" in prompt.lower().split():
+        return re.findall(r"\S+\s*|\s+", CODE_REPLY)
     words = ("You said: " + " ".join(prompt.split()) + ".").split(" ")
     base = [w + " " for w in words]
     base[-1] = base[-1].rstrip(" ")

@@ -45,7 +45,7 @@ static void
 close_and_finalize (CriaChatStore *store)
 {
   cria_chat_store_close (store);
-  g_assert_finalize_object (store);
+  cria_test_finalize_object (store);
 }
 
 static sqlite3 *

@@ -47,6 +47,34 @@ cria_test_run_for (guint msec)
   g_source_remove (wake);
 }
 
+static inline gboolean
+_cria_test_is_gone (GWeakRef *ref)
+{
+  GObject *object = g_weak_ref_get (ref);
+
+  if (object == NULL)
+    return TRUE;
+  g_object_unref (object);
+  return FALSE;
+}
+
+/* Drops @object, which the caller holds the last reference to once
+ * background work has ended, and waits until it is finalized; fails the
+ * test after the deadline. A GTask run in a thread holds its source object
+ * until its worker thread lets go of the task, which may be just after
+ * the callback ran in the main thread: g_assert_finalize_object() straight
+ * after the callback races with that thread. */
+static inline void
+cria_test_finalize_object (gpointer object)
+{
+  GWeakRef ref;
+
+  g_weak_ref_init (&ref, object);
+  g_object_unref (object);
+  cria_test_wait_until (_cria_test_is_gone (&ref));
+  g_weak_ref_clear (&ref);
+}
+
 /* A GAsyncReadyCallback that stores the result in *(GAsyncResult **) data. */
 static inline void
 cria_test_store_result_cb (GObject      *object,

@@ -880,35 +880,59 @@ store_long_chat (Fixture *f)
   return chat_id;
 }
 
-/* Whether the message row at @position is within the visible part of the
- * chat page */
-static gboolean
-message_in_view (Fixture *f,
-                 guint    position)
+/* The row showing the message at @position, if one does */
+static GtkWidget *
+find_message_row (Fixture *f,
+                  guint    position)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
   CriaChatMessage *message = get_message (f, position);
   GtkWidget *list_view = GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page));
-  GtkWidget *scroller = gtk_widget_get_ancestor (list_view, GTK_TYPE_SCROLLED_WINDOW);
 
   cria_ui_test_collect (list_view, CRIA_TYPE_MESSAGE_ROW, rows);
 
   for (guint i = 0; i < rows->len; i++)
     {
       GtkWidget *row = g_ptr_array_index (rows, i);
-      graphene_rect_t bounds;
 
-      if (cria_message_row_get_message (CRIA_MESSAGE_ROW (row)) != message)
-        continue;
-
-      if (!gtk_widget_get_mapped (row) || !gtk_widget_compute_bounds (row, scroller, &bounds))
-        return FALSE;
-
-      return bounds.origin.y + bounds.size.height > 0 &&
-             bounds.origin.y < gtk_widget_get_height (scroller);
+      if (cria_message_row_get_message (CRIA_MESSAGE_ROW (row)) == message)
+        return row;
     }
 
-  return FALSE;
+  return NULL;
+}
+
+/* Whether the message row at @position is within the visible part of the
+ * chat page */
+static gboolean
+message_in_view (Fixture *f,
+                 guint    position)
+{
+  GtkWidget *row = find_message_row (f, position);
+  GtkWidget *list_view = GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page));
+  GtkWidget *scroller = gtk_widget_get_ancestor (list_view, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  if (row == NULL || !gtk_widget_get_mapped (row) || !gtk_widget_compute_bounds (row, scroller, &bounds))
+    return FALSE;
+
+  return bounds.origin.y + bounds.size.height > 0 &&
+         bounds.origin.y < gtk_widget_get_height (scroller);
+}
+
+/* How many message rows have the search-hit class */
+static guint
+count_highlighted_rows (Fixture *f)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GtkWidget *list_view = GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page));
+  guint n = 0;
+
+  cria_ui_test_collect (list_view, CRIA_TYPE_MESSAGE_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    n += gtk_widget_has_css_class (g_ptr_array_index (rows, i), "search-hit");
+
+  return n;
 }
 
 static void
@@ -956,9 +980,18 @@ test_search (Fixture       *f,
   g_signal_emit_by_name (entry, "activate");
   g_assert_cmpint (cria_chat_session_get_chat_id (get_session (f)), ==, chat_id);
   cria_test_wait_until (message_in_view (f, 3));
+  /* …and shows which one it is, on that row alone… */
+  g_assert_true (gtk_widget_has_css_class (find_message_row (f, 3), "search-hit"));
+  g_assert_cmpuint (count_highlighted_rows (f), ==, 1);
   cria_test_run_for (300);
   g_assert_true (message_in_view (f, 3));
   g_assert_false (message_in_view (f, 39));
+  /* (rows recycled while scrolling did not take it along) */
+  g_assert_cmpuint (count_highlighted_rows (f), ==,
+                    gtk_widget_has_css_class (find_message_row (f, 3), "search-hit"));
+
+  /* …for a moment */
+  cria_test_wait_until (count_highlighted_rows (f) == 0);
 
   /* Nothing found */
   n_searches = _cria_chat_list_get_n_searches (f->window->chat_list);
