@@ -33,15 +33,12 @@ typedef struct
 
 static const char * const completion[] = { "completion", NULL };
 
-static guint n_apps;
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(GError) error = NULL;
-  g_autofree char *app_id = g_strdup_printf ("%s.Actions%u", APP_ID, ++n_apps);
 
   g_settings_reset (settings, CRIA_SETTINGS_KEY_BACKENDS);
   g_settings_reset (settings, CRIA_SETTINGS_KEY_LAST_MODEL);
@@ -55,15 +52,7 @@ fixture_setup (Fixture       *f,
   f->url = cria_test_server_dup_url (f->server);
   g_setenv ("OLLAMA_HOST", f->url, TRUE);
 
-  f->app = cria_application_new ();
-  g_application_set_application_id (G_APPLICATION (f->app), app_id);
-  g_application_set_flags (G_APPLICATION (f->app), G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-
-  f->window = CRIA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
+  f->app = cria_ui_test_start_app (&f->window);
 
   cria_test_wait_until (g_strcmp0 (gtk_stack_get_visible_child_name (f->window->stack), "chat") == 0);
   cria_test_wait_until (cria_chat_session_can_send (cria_window_get_session (f->window)));
@@ -73,21 +62,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  GListModel *registry = G_LIST_MODEL (cria_application_get_registry (f->app));
-
-  g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  cria_test_wait_until (f->window == NULL);
-
-  for (guint i = 0; i < g_list_model_get_n_items (registry); i++)
-    {
-      g_autoptr(CriaBackend) backend = g_list_model_get_item (registry, i);
-
-      cria_backend_stop (backend);
-    }
-
-  cria_ui_test_forget_chats (f->app);
-  g_clear_object (&f->app);
+  cria_ui_test_quit_app (&f->app, &f->window);
+  cria_ui_test_forget_chats (NULL);
   cria_test_server_stop (f->server);
   g_clear_object (&f->server);
   g_clear_pointer (&f->url, g_free);

@@ -44,25 +44,12 @@ typedef struct
 static const char * const completion[] = { "completion", NULL };
 static const char * const vision[] = { "completion", "vision", NULL };
 
-static guint n_apps;
-
 static void
 start_app (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *app_id = g_strdup_printf ("%s.ModelsTest%u", APP_ID, ++n_apps);
-
   g_setenv ("OLLAMA_HOST", f->url, TRUE);
 
-  f->app = cria_application_new ();
-  g_application_set_application_id (G_APPLICATION (f->app), app_id);
-  g_application_set_flags (G_APPLICATION (f->app), G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-
-  f->window = CRIA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
+  f->app = cria_ui_test_start_app (&f->window);
 }
 
 static void
@@ -104,27 +91,9 @@ fixture_teardown (Fixture       *f,
 {
   close_other_windows (f);
 
-  if (f->window != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      cria_test_wait_until (f->window == NULL);
-    }
-
   if (f->app != NULL)
-    {
-      GListModel *registry = G_LIST_MODEL (cria_application_get_registry (f->app));
-
-      for (guint i = 0; i < g_list_model_get_n_items (registry); i++)
-        {
-          g_autoptr(CriaBackend) backend = g_list_model_get_item (registry, i);
-
-          cria_backend_stop (backend);
-        }
-
-      cria_ui_test_forget_chats (f->app);
-      g_clear_object (&f->app);
-    }
+    cria_ui_test_quit_app (&f->app, &f->window);
+  cria_ui_test_forget_chats (NULL);
 
   cria_test_server_stop (f->server);
   g_clear_object (&f->server);
@@ -1226,7 +1195,6 @@ main (int   argc,
   int ret;
 
   CRIA_UI_TEST_INIT_OR_SKIP (&argc, &argv);
-
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)

@@ -43,52 +43,16 @@ typedef struct
 
 static const char * const completion[] = { "completion", NULL };
 
-static guint n_apps;
-
-
 static void
 start_app (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *app_id = g_strdup_printf ("%s.Persistence%u", APP_ID, ++n_apps);
-
-  f->app = cria_application_new ();
-  g_application_set_application_id (G_APPLICATION (f->app), app_id);
-  g_application_set_flags (G_APPLICATION (f->app), G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-
-  f->window = CRIA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
+  f->app = cria_ui_test_start_app (&f->window);
 }
 
-/* What quitting does: the window closes, the backends stop, the store
- * writes what it tracks and closes */
 static void
 quit_app (Fixture *f)
 {
-  GListModel *registry;
-
-  if (f->window != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      cria_test_wait_until (f->window == NULL);
-    }
-
-  registry = G_LIST_MODEL (cria_application_get_registry (f->app));
-  for (guint i = 0; i < g_list_model_get_n_items (registry); i++)
-    {
-      g_autoptr(CriaBackend) backend = g_list_model_get_item (registry, i);
-
-      cria_backend_stop (backend);
-    }
-
-  if (cria_application_get_store (f->app) != NULL)
-    cria_chat_store_close (cria_application_get_store (f->app));
-
-  g_clear_object (&f->app);
+  cria_ui_test_quit_app (&f->app, &f->window);
 }
 
 static void
@@ -1138,7 +1102,6 @@ main (int   argc,
   int ret;
 
   CRIA_UI_TEST_INIT_OR_SKIP (&argc, &argv);
-
 
   g_test_add ("/cria/persistence/relaunch", Fixture, NULL, fixture_setup, test_relaunch, fixture_teardown);
   g_test_add ("/cria/persistence/new-chat", Fixture, NULL, fixture_setup, test_new_chat, fixture_teardown);

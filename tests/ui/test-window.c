@@ -39,27 +39,12 @@ typedef struct
 static const char * const completion[] = { "completion", NULL };
 static const char * const thinking[] = { "completion", "thinking", NULL };
 
-static guint n_apps;
-
 static void
 start_app (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *app_id = g_strdup_printf ("%s.Test%u", APP_ID, ++n_apps);
-
   g_setenv ("OLLAMA_HOST", f->url, TRUE);
 
-  /* GTK keeps a registered application alive, exported on the bus: each
-   * test gets its own ID (the settings schema stays APP_ID) */
-  f->app = cria_application_new ();
-  g_application_set_application_id (G_APPLICATION (f->app), app_id);
-  g_application_set_flags (G_APPLICATION (f->app), G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-
-  f->window = CRIA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
+  f->app = cria_ui_test_start_app (&f->window);
 }
 
 static void
@@ -91,29 +76,9 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (f->window), (gpointer *) &f->window);
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      cria_test_wait_until (f->window == NULL);
-    }
-
-  /* GTK keeps a reference on a registered application, so the app
-   * cannot be asserted finalized; its backends stop watching, though. */
   if (f->app != NULL)
-    {
-      GListModel *registry = G_LIST_MODEL (cria_application_get_registry (f->app));
-
-      for (guint i = 0; i < g_list_model_get_n_items (registry); i++)
-        {
-          g_autoptr(CriaBackend) backend = g_list_model_get_item (registry, i);
-
-          cria_backend_stop (backend);
-        }
-
-      cria_ui_test_forget_chats (f->app);
-      g_clear_object (&f->app);
-    }
+    cria_ui_test_quit_app (&f->app, &f->window);
+  cria_ui_test_forget_chats (NULL);
 
   cria_test_server_stop (f->server);
   g_clear_object (&f->server);

@@ -11,6 +11,7 @@
 #include "cria-application.h"
 #include "cria-config.h"
 #include "cria-test-utils.h"
+#include "cria-window.h"
 
 G_BEGIN_DECLS
 
@@ -137,6 +138,59 @@ cria_ui_test_isolate_data_dir (void)
   g_setenv ("XDG_DATA_HOME", folder, TRUE);
 
   return folder;
+}
+
+/* Starts a CriaApplication as src/main.c runs it and activates it, so its
+ * window is up. GTK keeps a registered application exported on the bus:
+ * each one gets an ID of its own (the settings schema stays APP_ID). */
+static inline CriaApplication *
+cria_ui_test_start_app (CriaWindow **window)
+{
+  static guint n_apps;
+  g_autofree char *app_id = g_strdup_printf ("%s.Test%u", APP_ID, ++n_apps);
+  g_autoptr(GError) error = NULL;
+  CriaApplication *app = cria_application_new ();
+
+  g_application_set_application_id (G_APPLICATION (app), app_id);
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+
+  *window = CRIA_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (*window);
+
+  return app;
+}
+
+/* What quitting does, as far as a test can (GTK keeps a registered
+ * application alive): the window closes, the backends stop, the store
+ * writes what it tracks and closes. */
+static inline void
+cria_ui_test_quit_app (CriaApplication **app,
+                       CriaWindow      **window)
+{
+  GListModel *registry;
+
+  if (*window != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (*window), (gpointer *) window);
+      gtk_window_destroy (GTK_WINDOW (*window));
+      cria_test_wait_until (*window == NULL);
+    }
+
+  registry = G_LIST_MODEL (cria_application_get_registry (*app));
+  for (guint i = 0; i < g_list_model_get_n_items (registry); i++)
+    {
+      g_autoptr(CriaBackend) backend = g_list_model_get_item (registry, i);
+
+      cria_backend_stop (backend);
+    }
+
+  if (cria_application_get_store (*app) != NULL)
+    cria_chat_store_close (cria_application_get_store (*app));
+
+  g_clear_object (app);
 }
 
 /* What quitting does to the chat store of @app (the tests cannot shut a
