@@ -1359,6 +1359,9 @@ cria_message_row_init (CriaMessageRow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* Its blocks are mapped by frame_clock_layout_cb () */
+  _cria_markdown_view_set_culled (self->content_view, TRUE);
+
   /* Translators: the accessible name of the second and later parts of a
    * long thinking section, which is shown in parts; the first part is “Thinking” */
   segments_init (&self->thinking, self->thinking_box, self->thinking_view,
