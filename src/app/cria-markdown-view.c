@@ -1391,8 +1391,8 @@ cria_markdown_view_map (GtkWidget *widget)
   CriaMarkdownView *self = CRIA_MARKDOWN_VIEW (widget);
 
   /* Mapped by the owner's cull, once it knows which blocks are visible
-   * (see append_top_level ()) */
-  if (self->culled)
+   * (see append_top_level ()); a streaming message shows its end */
+  if (self->culled && self->stream == NULL)
     {
       for (GtkWidget *child = gtk_widget_get_first_child (widget);
            child != NULL;
