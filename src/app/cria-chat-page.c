@@ -61,6 +61,7 @@ struct _CriaChatPage
   guint              scroll_tick_id;
   guint              stick_to_bottom : 1;
   guint              scrolling : 1;
+  guint              upper_moved : 1;  /* since the value last changed */
 };
 
 G_DEFINE_FINAL_TYPE (CriaChatPage, cria_chat_page, GTK_TYPE_WIDGET)
@@ -401,11 +402,15 @@ vadjustment_value_changed_cb (CriaChatPage  *self,
        * doing (a growing reply only moves the end away, down). */
       if (value >= bottom - BOTTOM_TOLERANCE)
         self->stick_to_bottom = TRUE;
-      else if (value < self->last_value - 1)
+      /* (A list that measured rows it had only estimated moves its value
+       * with its upper, which a user's scrolling does not change: a
+       * long chat being opened would stop short of its end) */
+      else if (value < self->last_value - 1 && !self->upper_moved)
         self->stick_to_bottom = FALSE;
     }
 
   self->last_value = value;
+  self->upper_moved = FALSE;
 }
 
 static void
@@ -414,6 +419,8 @@ vadjustment_changed_cb (CriaChatPage  *self,
                         GtkAdjustment *vadj)
 {
   g_assert (CRIA_IS_CHAT_PAGE (self));
+
+  self->upper_moved = TRUE;
 
   if (self->stick_to_bottom)
     queue_scroll_to_bottom (self);

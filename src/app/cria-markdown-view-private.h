@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 
 /* At the next frame, make sure every text view has the height it wants */
 void         _cria_markdown_view_queue_check  (CriaMarkdownView *self);
+void         _cria_markdown_view_set_culled   (CriaMarkdownView *self,
+                                               gboolean          culled);
 void         _cria_markdown_view_cull         (CriaMarkdownView *self,
                                                GtkWidget        *viewport);
 

@@ -89,6 +89,8 @@ struct _CriaMarkdownView
   guint               check_from;   /* the first block changed since the last check */
   guint               check_tick_id;
   guint               n_check_ticks;
+
+  guint               culled : 1;   /* its owner maps only the visible blocks */
 };
 
 G_DEFINE_FINAL_TYPE (CriaMarkdownView, cria_markdown_view, GTK_TYPE_WIDGET)
@@ -1030,6 +1032,21 @@ shown_update_cell (Shown                   *shown,
  * a text view draws all of its text whenever it changes */
 #define FLOW_MAX_CHARS 2048
 
+/* Adds @widget after the view's blocks. In a view whose owner culls it,
+ * a finished message's blocks start out of sight, so that none is mapped
+ * (and realized) before the owner knows it is visible: a realized text
+ * view lays its cursor's line out again in an idle after each change of
+ * its layout, and hundreds of those idles run in one main-loop dispatch. */
+static void
+append_top_level (CriaMarkdownView *self,
+                  GtkWidget        *widget)
+{
+  if (self->culled && self->stream == NULL)
+    gtk_widget_set_child_visible (widget, FALSE);
+
+  gtk_widget_insert_before (widget, GTK_WIDGET (self), NULL);
+}
+
 /* The flow text view @block goes into: the last one of @container, if it
  * has room, else a new one */
 static GtkTextView *
@@ -1048,7 +1065,7 @@ get_flow (CriaMarkdownView *self,
   self->n_text_views++;
 
   if (container == GTK_WIDGET (self))
-    gtk_widget_insert_before (GTK_WIDGET (flow), container, NULL);
+    append_top_level (self, GTK_WIDGET (flow));
   else
     gtk_box_append (GTK_BOX (container), GTK_WIDGET (flow));
 
@@ -1219,7 +1236,7 @@ show_block (CriaMarkdownView        *self,
             gtk_grid_attach (GTK_GRID (parent->children), widget,
                              parent->n_children, parent->ordinal, 1, 1);
           else
-            gtk_widget_insert_before (widget, GTK_WIDGET (self), NULL);
+            append_top_level (self, widget);
 
           if (parent != NULL)
             {
@@ -1234,7 +1251,7 @@ show_block (CriaMarkdownView        *self,
           gtk_widget_set_margin_start (widget, 26 * MIN (n_lists, 6));
 
           if (container == GTK_WIDGET (self))
-            gtk_widget_insert_before (widget, container, NULL);
+            append_top_level (self, widget);
           else
             gtk_box_append (GTK_BOX (container), widget);
         }
@@ -1371,6 +1388,21 @@ cria_markdown_view_dispose (GObject *object)
 static void
 cria_markdown_view_map (GtkWidget *widget)
 {
+  CriaMarkdownView *self = CRIA_MARKDOWN_VIEW (widget);
+
+  /* Mapped by the owner's cull, once it knows which blocks are visible
+   * (see append_top_level ()); a streaming message shows its end */
+  if (self->culled && self->stream == NULL)
+    {
+      for (GtkWidget *child = gtk_widget_get_first_child (widget);
+           child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        {
+          if (gtk_widget_get_focus_child (widget) != child)
+            gtk_widget_set_child_visible (child, FALSE);
+        }
+    }
+
   GTK_WIDGET_CLASS (cria_markdown_view_parent_class)->map (widget);
 
   /* Laid out while out of sight, perhaps at another width */
@@ -1622,6 +1654,15 @@ void
 _cria_markdown_view_queue_check (CriaMarkdownView *self)
 {
   queue_check_from (self, 0);
+}
+
+/* @self's owner calls _cria_markdown_view_cull () at every frame it is
+ * mapped: blocks are then mapped by the cull only */
+void
+_cria_markdown_view_set_culled (CriaMarkdownView *self,
+                                gboolean          culled)
+{
+  self->culled = !!culled;
 }
 
 /* Past the visible part of the list, by this much, blocks are not drawn */

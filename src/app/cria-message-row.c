@@ -77,7 +77,7 @@ struct _CriaMessageRow
   /* Template Widgets */
   GtkWidget       *user_box;
   GtkWidget       *user_bubble;
-  CriaImageStrip  *user_images;
+  CriaImageStrip  *user_images;   /* (nullable): made for the first images */
   GtkLabel        *user_label;
   GtkWidget       *user_editor;
   GtkTextView     *editor_view;
@@ -570,8 +570,20 @@ flush_text (CriaMessageRow *self)
       gtk_label_set_text (self->user_label, cria_chat_message_get_content (message));
       self->content_shown = cria_chat_message_get_content_length (message);
       update_user_bubble (self);
-      cria_image_strip_set_images (self->user_images, images);
-      gtk_widget_set_visible (GTK_WIDGET (self->user_images), images != NULL && images->len > 0);
+      if (images != NULL && images->len > 0 && self->user_images == NULL)
+        {
+          /* Few messages carry images: their strip (a scrolled window)
+           * is not made for every row of a long chat */
+          self->user_images = CRIA_IMAGE_STRIP (cria_image_strip_new ());
+          gtk_widget_set_halign (GTK_WIDGET (self->user_images), GTK_ALIGN_END);
+          gtk_widget_set_margin_start (GTK_WIDGET (self->user_images), 64);
+          gtk_box_prepend (GTK_BOX (self->user_box), GTK_WIDGET (self->user_images));
+        }
+      if (self->user_images != NULL)
+        {
+          cria_image_strip_set_images (self->user_images, images);
+          gtk_widget_set_visible (GTK_WIDGET (self->user_images), images != NULL && images->len > 0);
+        }
       return;
     }
 
@@ -1048,8 +1060,11 @@ reset (CriaMessageRow *self)
   self->content_finished = FALSE;
   segments_clear (&self->thinking);
   gtk_label_set_text (self->user_label, "");
-  cria_image_strip_set_images (self->user_images, NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->user_images), FALSE);
+  if (self->user_images != NULL)
+    {
+      cria_image_strip_set_images (self->user_images, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->user_images), FALSE);
+    }
   self->thinking_toggled_by_user = FALSE;
   set_thinking_expanded (self, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
@@ -1283,7 +1298,6 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cria/Cria/ui/cria-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_bubble);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_images);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_editor);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, editor_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_actions);
@@ -1348,7 +1362,6 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
 
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 
-  g_type_ensure (CRIA_TYPE_IMAGE_STRIP);
   g_type_ensure (CRIA_TYPE_MARKDOWN_VIEW);
 }
 
@@ -1358,6 +1371,9 @@ cria_message_row_init (CriaMessageRow *self)
   GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Its blocks are mapped by frame_clock_layout_cb () */
+  _cria_markdown_view_set_culled (self->content_view, TRUE);
 
   /* Translators: the accessible name of the second and later parts of a
    * long thinking section, which is shown in parts; the first part is “Thinking” */
