@@ -240,6 +240,31 @@ test_relaunch (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (get_session (f))), ==, 4);
 }
 
+/* From a long chat scrolled to its end to a new, empty one: GTK 4.8's list
+ * warns when it has to clamp an empty list's scroll position, which the
+ * tests' fatal warnings turn into a failure */
+static void
+test_new_chat_after_long (Fixture       *f,
+                          gconstpointer  data)
+{
+  GtkAdjustment *vadj;
+
+  start_app (f);
+  wait_for_chat (f);
+
+  cria_test_server_set_generated_reply (f->server, 1500);
+  send_and_wait (f, "A long one");
+  vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page)), GTK_TYPE_SCROLLED_WINDOW)));
+  cria_test_wait_until (gtk_adjustment_get_value (vadj) > 0 &&
+                        gtk_adjustment_get_value (vadj) >= gtk_adjustment_get_upper (vadj) -
+                                                           gtk_adjustment_get_page_size (vadj) - 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-chat", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (get_session (f))), ==, 0);
+  cria_test_run_for (300);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
+}
+
 static void
 test_new_chat (Fixture       *f,
                gconstpointer  data)
@@ -1105,6 +1130,7 @@ main (int   argc,
 
   g_test_add ("/cria/persistence/relaunch", Fixture, NULL, fixture_setup, test_relaunch, fixture_teardown);
   g_test_add ("/cria/persistence/new-chat", Fixture, NULL, fixture_setup, test_new_chat, fixture_teardown);
+  g_test_add ("/cria/persistence/new-chat-after-long", Fixture, NULL, fixture_setup, test_new_chat_after_long, fixture_teardown);
   g_test_add ("/cria/persistence/corrupt-file", Fixture, NULL, fixture_setup, test_corrupt_file, fixture_teardown);
   g_test_add_func ("/cria/chats/format-time", test_format_time);
   g_test_add_func ("/cria/chats/snippet-markup", test_snippet_markup);
