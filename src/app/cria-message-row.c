@@ -79,8 +79,8 @@ struct _CriaMessageRow
   GtkWidget       *user_bubble;
   CriaImageStrip  *user_images;   /* (nullable): made for the first images */
   GtkLabel        *user_label;
-  GtkWidget       *user_editor;
-  GtkTextView     *editor_view;
+  GtkWidget       *user_editor;   /* (nullable): made when first edited */
+  GtkTextView     *editor_view;   /* (nullable): in user_editor */
   GtkWidget       *user_actions;
   GtkWidget       *assistant_actions;
   GtkWidget       *regenerate_button;
@@ -937,6 +937,8 @@ copy_action (GtkWidget  *widget,
   show_toast (self, _("Copied"));
 }
 
+static void ensure_editor (CriaMessageRow *self);
+
 static void
 set_editing (CriaMessageRow *self,
              gboolean        editing)
@@ -945,7 +947,10 @@ set_editing (CriaMessageRow *self,
     return;
 
   self->editing = editing;
-  gtk_widget_set_visible (self->user_editor, editing);
+  if (editing)
+    ensure_editor (self);
+  if (self->user_editor != NULL)
+    gtk_widget_set_visible (self->user_editor, editing);
   update_user_bubble (self);
 
   if (editing)
@@ -954,7 +959,7 @@ set_editing (CriaMessageRow *self,
                                 cria_chat_message_get_content (self->message), -1);
       gtk_widget_grab_focus (GTK_WIDGET (self->editor_view));
     }
-  else
+  else if (self->editor_view != NULL)
     {
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->editor_view), "", 0);
     }
@@ -979,7 +984,8 @@ cancel_edit_action (GtkWidget  *widget,
                     GVariant   *param)
 {
   CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
-  gboolean had_focus = gtk_widget_has_focus (GTK_WIDGET (self->editor_view));
+  gboolean had_focus = self->editor_view != NULL &&
+                       gtk_widget_has_focus (GTK_WIDGET (self->editor_view));
 
   set_editing (self, FALSE);
 
@@ -994,13 +1000,14 @@ send_edit_action (GtkWidget  *widget,
                   GVariant   *param)
 {
   CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->editor_view);
+  GtkTextBuffer *buffer;
   g_autofree char *text = NULL;
   GtkTextIter begin, end;
 
   if (!self->editing)
     return;
 
+  buffer = gtk_text_view_get_buffer (self->editor_view);
   gtk_text_buffer_get_bounds (buffer, &begin, &end);
   text = g_strstrip (gtk_text_buffer_get_text (buffer, &begin, &end, FALSE));
   if (text[0] == '\0')
@@ -1032,6 +1039,30 @@ editor_key_pressed_cb (CriaMessageRow        *self,
     }
 
   return FALSE;
+}
+
+/* Few messages are ever edited, and a text view is costly to make, so
+ * the editor is made when Edit is first pressed, and kept. */
+static void
+ensure_editor (CriaMessageRow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkEventController *controller;
+
+  if (self->user_editor != NULL)
+    return;
+
+  builder = gtk_builder_new_from_resource ("/io/github/cria/Cria/ui/cria-message-editor.ui");
+  self->user_editor = GTK_WIDGET (gtk_builder_get_object (builder, "user_editor"));
+  self->editor_view = GTK_TEXT_VIEW (gtk_builder_get_object (builder, "editor_view"));
+  gtk_widget_set_visible (self->user_editor, FALSE);
+  gtk_box_insert_child_after (GTK_BOX (self->user_box), self->user_editor, self->user_bubble);
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect_object (controller, "key-pressed",
+                           G_CALLBACK (editor_key_pressed_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->editor_view), controller);
 }
 
 static void
@@ -1298,8 +1329,6 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cria/Cria/ui/cria-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_bubble);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_editor);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, editor_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_actions);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_actions);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, regenerate_button);
@@ -1368,8 +1397,6 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
 static void
 cria_message_row_init (CriaMessageRow *self)
 {
-  GtkEventController *controller;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Its blocks are mapped by frame_clock_layout_cb () */
@@ -1379,12 +1406,6 @@ cria_message_row_init (CriaMessageRow *self)
    * long thinking section, which is shown in parts; the first part is “Thinking” */
   segments_init (&self->thinking, self->thinking_box, self->thinking_view,
                  _("Thinking, continued"));
-
-  controller = gtk_event_controller_key_new ();
-  g_signal_connect_object (controller, "key-pressed",
-                           G_CALLBACK (editor_key_pressed_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self->editor_view), controller);
 
   self->session_signals = g_signal_group_new (CRIA_TYPE_CHAT_SESSION);
   g_signal_group_connect_object (self->session_signals, "items-changed",
@@ -1561,12 +1582,14 @@ _cria_message_row_get_status_label (CriaMessageRow *self)
 GtkTextView *
 _cria_message_row_get_editor_view (CriaMessageRow *self)
 {
+  ensure_editor (self);
   return self->editor_view;
 }
 
 GtkWidget *
 _cria_message_row_get_user_editor (CriaMessageRow *self)
 {
+  ensure_editor (self);
   return self->user_editor;
 }
 
