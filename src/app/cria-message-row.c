@@ -59,7 +59,7 @@ typedef struct
 {
   /* Borrowed References */
   GtkBox      *box;
-  GtkTextView *first;
+  GtkTextView *first;        /* (nullable): until segments_init () */
   GtkTextView *last;
   const char  *continued_label;
 
@@ -85,9 +85,9 @@ struct _CriaMessageRow
   GtkWidget       *assistant_actions;
   GtkWidget       *regenerate_button;
   GtkWidget       *assistant_box;
-  GtkExpander     *thinking_expander;
-  GtkBox          *thinking_box;
-  GtkTextView     *thinking_view;
+  GtkExpander     *thinking_expander;  /* (nullable): made for the first thinking */
+  GtkBox          *thinking_box;       /* (nullable): in thinking_expander */
+  GtkTextView     *thinking_view;      /* (nullable): in thinking_box */
   GtkBox          *tool_calls_box;
   CriaMarkdownView *content_view;
   GtkWidget       *status_box;
@@ -189,6 +189,9 @@ static void
 segments_clear (Segments *segments)
 {
   GtkWidget *child;
+
+  if (segments->box == NULL)
+    return;
 
   while ((child = gtk_widget_get_last_child (GTK_WIDGET (segments->box))) !=
          GTK_WIDGET (segments->first))
@@ -450,6 +453,9 @@ static void
 set_thinking_expanded (CriaMessageRow *self,
                        gboolean        expanded)
 {
+  if (self->thinking_expander == NULL)
+    return;
+
   if (gtk_expander_get_expanded (self->thinking_expander) == expanded)
     return;
 
@@ -482,6 +488,9 @@ update_thinking (CriaMessageRow *self)
 {
   gboolean streaming;
 
+  if (self->thinking_expander == NULL)
+    return;
+
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), self->thinking.shown > 0);
 
   if (self->thinking_toggled_by_user || self->message == NULL)
@@ -489,6 +498,47 @@ update_thinking (CriaMessageRow *self)
 
   streaming = cria_chat_message_get_state (self->message) == CRIA_MESSAGE_STATE_STREAMING;
   set_thinking_expanded (self, streaming && self->content_shown == 0);
+}
+
+/* Few replies have thinking, and a text view is costly to make, so the
+ * thinking section is made for the first thinking shown, and kept. */
+static void
+ensure_thinking (CriaMessageRow *self)
+{
+  const char *classes[] = { "message-text", "thinking-text", NULL };
+
+  if (self->thinking_expander != NULL)
+    return;
+
+  self->thinking_expander = GTK_EXPANDER (gtk_expander_new (_("Thinking")));
+  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->thinking_expander), "thinking");
+  g_signal_connect_object (self->thinking_expander, "notify::expanded",
+                           G_CALLBACK (thinking_expanded_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  /* In segments, like the reply */
+  self->thinking_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
+  gtk_widget_set_margin_top (GTK_WIDGET (self->thinking_box), 6);
+  gtk_expander_set_child (self->thinking_expander, GTK_WIDGET (self->thinking_box));
+
+  self->thinking_view = g_object_new (GTK_TYPE_TEXT_VIEW,
+                                      "editable", FALSE,
+                                      "cursor-visible", FALSE,
+                                      "wrap-mode", GTK_WRAP_WORD_CHAR,
+                                      "css-classes", classes,
+                                      NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->thinking_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Thinking"),
+                                  -1);
+  gtk_box_append (self->thinking_box, GTK_WIDGET (self->thinking_view));
+
+  gtk_box_prepend (GTK_BOX (self->assistant_box), GTK_WIDGET (self->thinking_expander));
+
+  /* Translators: the accessible name of the second and later parts of a
+   * long thinking section, which is shown in parts; the first part is “Thinking” */
+  segments_init (&self->thinking, self->thinking_box, self->thinking_view,
+                 _("Thinking, continued"));
 }
 
 static void update_status (CriaMessageRow *self);
@@ -588,6 +638,8 @@ flush_text (CriaMessageRow *self)
     }
 
   update_content (self);
+  if (cria_chat_message_get_thinking_length (message) > 0)
+    ensure_thinking (self);
   segments_update (&self->thinking,
                    cria_chat_message_get_thinking (message),
                    cria_chat_message_get_thinking_length (message));
@@ -1098,7 +1150,8 @@ reset (CriaMessageRow *self)
     }
   self->thinking_toggled_by_user = FALSE;
   set_thinking_expanded (self, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
+  if (self->thinking_expander != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
   clear_tool_calls (self);
   set_editing (self, FALSE);
@@ -1118,7 +1171,7 @@ segments_cull (Segments  *segments,
   double top = -G_MAXDOUBLE;
   double bottom = G_MAXDOUBLE;
 
-  if (!gtk_widget_get_mapped (GTK_WIDGET (segments->box)))
+  if (segments->box == NULL || !gtk_widget_get_mapped (GTK_WIDGET (segments->box)))
     return;
 
   /* The visible part, in the box's coordinates */
@@ -1334,16 +1387,12 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, regenerate_button);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_label);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_box);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_expander);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_box);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, tool_calls_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_icon);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_label);
-  gtk_widget_class_bind_template_callback (widget_class, thinking_expanded_cb);
 
   /**
    * CriaMessageRow::edit-message:
@@ -1402,10 +1451,7 @@ cria_message_row_init (CriaMessageRow *self)
   /* Its blocks are mapped by frame_clock_layout_cb () */
   _cria_markdown_view_set_culled (self->content_view, TRUE);
 
-  /* Translators: the accessible name of the second and later parts of a
-   * long thinking section, which is shown in parts; the first part is “Thinking” */
-  segments_init (&self->thinking, self->thinking_box, self->thinking_view,
-                 _("Thinking, continued"));
+  segments_init (&self->thinking, NULL, NULL, NULL);
 
   self->session_signals = g_signal_group_new (CRIA_TYPE_CHAT_SESSION);
   g_signal_group_connect_object (self->session_signals, "items-changed",
@@ -1552,12 +1598,14 @@ _cria_message_row_dup_content_text (CriaMessageRow *self)
 GtkTextView *
 _cria_message_row_get_thinking_view (CriaMessageRow *self)
 {
+  ensure_thinking (self);
   return self->thinking_view;
 }
 
 GtkBox *
 _cria_message_row_get_thinking_box (CriaMessageRow *self)
 {
+  ensure_thinking (self);
   return self->thinking_box;
 }
 
@@ -1570,6 +1618,7 @@ _cria_message_row_dup_thinking_text (CriaMessageRow *self)
 GtkExpander *
 _cria_message_row_get_thinking_expander (CriaMessageRow *self)
 {
+  ensure_thinking (self);
   return self->thinking_expander;
 }
 
