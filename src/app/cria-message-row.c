@@ -81,9 +81,9 @@ struct _CriaMessageRow
   GtkLabel        *user_label;
   GtkWidget       *user_editor;   /* (nullable): made when first edited */
   GtkTextView     *editor_view;   /* (nullable): in user_editor */
-  GtkWidget       *user_actions;
-  GtkWidget       *assistant_actions;
-  GtkWidget       *regenerate_button;
+  GtkWidget       *user_actions;       /* (nullable): made for the first user's message */
+  GtkWidget       *assistant_actions;  /* (nullable): made for the first reply */
+  GtkWidget       *regenerate_button;  /* (nullable): in assistant_actions */
   GtkWidget       *assistant_box;
   GtkExpander     *thinking_expander;  /* (nullable): made for the first thinking */
   GtkBox          *thinking_box;       /* (nullable): in thinking_expander */
@@ -917,6 +917,47 @@ is_last (CriaMessageRow  *self,
   return last == self->message;
 }
 
+/* Builds @id from cria-message-actions.ui, and returns it (borrowed) */
+static GtkWidget *
+build_actions (GtkBuilder *builder,
+               const char *id)
+{
+  const char *ids[] = { id, NULL };
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_builder_add_objects_from_resource (builder, "/io/github/cria/Cria/ui/cria-message-actions.ui",
+                                              ids, &error))
+    g_error ("Cannot build %s: %s", id, error->message);
+
+  return GTK_WIDGET (gtk_builder_get_object (builder, id));
+}
+
+/* A row shows a user's message or a reply, and the six buttons cost much
+ * of making a row, so each set is made the first time its kind of message
+ * is shown, and kept. */
+static void
+ensure_actions (CriaMessageRow *self,
+                gboolean        is_user)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (is_user && self->user_actions == NULL)
+    {
+      builder = gtk_builder_new ();
+      self->user_actions = build_actions (builder, "user_actions");
+      gtk_box_append (GTK_BOX (self->user_box), self->user_actions);
+    }
+  else if (!is_user && self->assistant_actions == NULL)
+    {
+      builder = gtk_builder_new ();
+      self->assistant_actions = build_actions (builder, "assistant_actions");
+      self->regenerate_button = GTK_WIDGET (gtk_builder_get_object (builder, "regenerate_button"));
+      gtk_widget_insert_after (self->assistant_actions,
+                               gtk_widget_get_parent (self->status_box),
+                               self->status_box);
+    }
+}
+
 static void
 update_actions (CriaMessageRow *self)
 {
@@ -945,9 +986,15 @@ update_actions (CriaMessageRow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.regenerate", can_regenerate);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.delete", idle && !streaming);
 
-  gtk_widget_set_visible (self->user_actions, !self->editing);
-  gtk_widget_set_visible (self->assistant_actions, self->message != NULL && !is_user && !streaming);
-  gtk_widget_set_visible (self->regenerate_button, can_regenerate);
+  if (self->message != NULL)
+    ensure_actions (self, is_user);
+  if (self->user_actions != NULL)
+    gtk_widget_set_visible (self->user_actions, !self->editing);
+  if (self->assistant_actions != NULL)
+    {
+      gtk_widget_set_visible (self->assistant_actions, self->message != NULL && !is_user && !streaming);
+      gtk_widget_set_visible (self->regenerate_button, can_regenerate);
+    }
 }
 
 static void
@@ -1042,7 +1089,7 @@ cancel_edit_action (GtkWidget  *widget,
   set_editing (self, FALSE);
 
   /* Back on the message's own action */
-  if (had_focus)
+  if (had_focus && self->user_actions != NULL)
     gtk_widget_grab_focus (gtk_widget_get_next_sibling (gtk_widget_get_first_child (self->user_actions)));
 }
 
@@ -1382,9 +1429,6 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cria/Cria/ui/cria-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_bubble);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_actions);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_actions);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, regenerate_button);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_label);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, tool_calls_box);
@@ -1645,6 +1689,8 @@ _cria_message_row_get_user_editor (CriaMessageRow *self)
 GtkWidget *
 _cria_message_row_get_regenerate_button (CriaMessageRow *self)
 {
+  ensure_actions (self, FALSE);
+  update_actions (self);
   return self->regenerate_button;
 }
 
