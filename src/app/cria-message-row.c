@@ -59,7 +59,7 @@ typedef struct
 {
   /* Borrowed References */
   GtkBox      *box;
-  GtkTextView *first;
+  GtkTextView *first;        /* (nullable): until segments_init () */
   GtkTextView *last;
   const char  *continued_label;
 
@@ -79,15 +79,15 @@ struct _CriaMessageRow
   GtkWidget       *user_bubble;
   CriaImageStrip  *user_images;   /* (nullable): made for the first images */
   GtkLabel        *user_label;
-  GtkWidget       *user_editor;
-  GtkTextView     *editor_view;
-  GtkWidget       *user_actions;
-  GtkWidget       *assistant_actions;
-  GtkWidget       *regenerate_button;
+  GtkWidget       *user_editor;   /* (nullable): made when first edited */
+  GtkTextView     *editor_view;   /* (nullable): in user_editor */
+  GtkWidget       *user_actions;       /* (nullable): made for the first user's message */
+  GtkWidget       *assistant_actions;  /* (nullable): made for the first reply */
+  GtkWidget       *regenerate_button;  /* (nullable): in assistant_actions */
   GtkWidget       *assistant_box;
-  GtkExpander     *thinking_expander;
-  GtkBox          *thinking_box;
-  GtkTextView     *thinking_view;
+  GtkExpander     *thinking_expander;  /* (nullable): made for the first thinking */
+  GtkBox          *thinking_box;       /* (nullable): in thinking_expander */
+  GtkTextView     *thinking_view;      /* (nullable): in thinking_box */
   GtkBox          *tool_calls_box;
   CriaMarkdownView *content_view;
   GtkWidget       *status_box;
@@ -189,6 +189,9 @@ static void
 segments_clear (Segments *segments)
 {
   GtkWidget *child;
+
+  if (segments->box == NULL)
+    return;
 
   while ((child = gtk_widget_get_last_child (GTK_WIDGET (segments->box))) !=
          GTK_WIDGET (segments->first))
@@ -450,6 +453,9 @@ static void
 set_thinking_expanded (CriaMessageRow *self,
                        gboolean        expanded)
 {
+  if (self->thinking_expander == NULL)
+    return;
+
   if (gtk_expander_get_expanded (self->thinking_expander) == expanded)
     return;
 
@@ -482,6 +488,9 @@ update_thinking (CriaMessageRow *self)
 {
   gboolean streaming;
 
+  if (self->thinking_expander == NULL)
+    return;
+
   gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), self->thinking.shown > 0);
 
   if (self->thinking_toggled_by_user || self->message == NULL)
@@ -489,6 +498,47 @@ update_thinking (CriaMessageRow *self)
 
   streaming = cria_chat_message_get_state (self->message) == CRIA_MESSAGE_STATE_STREAMING;
   set_thinking_expanded (self, streaming && self->content_shown == 0);
+}
+
+/* Few replies have thinking, and a text view is costly to make, so the
+ * thinking section is made for the first thinking shown, and kept. */
+static void
+ensure_thinking (CriaMessageRow *self)
+{
+  const char *classes[] = { "message-text", "thinking-text", NULL };
+
+  if (self->thinking_expander != NULL)
+    return;
+
+  self->thinking_expander = GTK_EXPANDER (gtk_expander_new (_("Thinking")));
+  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->thinking_expander), "thinking");
+  g_signal_connect_object (self->thinking_expander, "notify::expanded",
+                           G_CALLBACK (thinking_expanded_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  /* In segments, like the reply */
+  self->thinking_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
+  gtk_widget_set_margin_top (GTK_WIDGET (self->thinking_box), 6);
+  gtk_expander_set_child (self->thinking_expander, GTK_WIDGET (self->thinking_box));
+
+  self->thinking_view = g_object_new (GTK_TYPE_TEXT_VIEW,
+                                      "editable", FALSE,
+                                      "cursor-visible", FALSE,
+                                      "wrap-mode", GTK_WRAP_WORD_CHAR,
+                                      "css-classes", classes,
+                                      NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->thinking_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Thinking"),
+                                  -1);
+  gtk_box_append (self->thinking_box, GTK_WIDGET (self->thinking_view));
+
+  gtk_box_prepend (GTK_BOX (self->assistant_box), GTK_WIDGET (self->thinking_expander));
+
+  /* Translators: the accessible name of the second and later parts of a
+   * long thinking section, which is shown in parts; the first part is “Thinking” */
+  segments_init (&self->thinking, self->thinking_box, self->thinking_view,
+                 _("Thinking, continued"));
 }
 
 static void update_status (CriaMessageRow *self);
@@ -588,6 +638,8 @@ flush_text (CriaMessageRow *self)
     }
 
   update_content (self);
+  if (cria_chat_message_get_thinking_length (message) > 0)
+    ensure_thinking (self);
   segments_update (&self->thinking,
                    cria_chat_message_get_thinking (message),
                    cria_chat_message_get_thinking_length (message));
@@ -865,6 +917,47 @@ is_last (CriaMessageRow  *self,
   return last == self->message;
 }
 
+/* Builds @id from cria-message-actions.ui, and returns it (borrowed) */
+static GtkWidget *
+build_actions (GtkBuilder *builder,
+               const char *id)
+{
+  const char *ids[] = { id, NULL };
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_builder_add_objects_from_resource (builder, "/io/github/cria/Cria/ui/cria-message-actions.ui",
+                                              ids, &error))
+    g_error ("Cannot build %s: %s", id, error->message);
+
+  return GTK_WIDGET (gtk_builder_get_object (builder, id));
+}
+
+/* A row shows a user's message or a reply, and the six buttons cost much
+ * of making a row, so each set is made the first time its kind of message
+ * is shown, and kept. */
+static void
+ensure_actions (CriaMessageRow *self,
+                gboolean        is_user)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  if (is_user && self->user_actions == NULL)
+    {
+      builder = gtk_builder_new ();
+      self->user_actions = build_actions (builder, "user_actions");
+      gtk_box_append (GTK_BOX (self->user_box), self->user_actions);
+    }
+  else if (!is_user && self->assistant_actions == NULL)
+    {
+      builder = gtk_builder_new ();
+      self->assistant_actions = build_actions (builder, "assistant_actions");
+      self->regenerate_button = GTK_WIDGET (gtk_builder_get_object (builder, "regenerate_button"));
+      gtk_widget_insert_after (self->assistant_actions,
+                               gtk_widget_get_parent (self->status_box),
+                               self->status_box);
+    }
+}
+
 static void
 update_actions (CriaMessageRow *self)
 {
@@ -893,9 +986,15 @@ update_actions (CriaMessageRow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.regenerate", can_regenerate);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.delete", idle && !streaming);
 
-  gtk_widget_set_visible (self->user_actions, !self->editing);
-  gtk_widget_set_visible (self->assistant_actions, self->message != NULL && !is_user && !streaming);
-  gtk_widget_set_visible (self->regenerate_button, can_regenerate);
+  if (self->message != NULL)
+    ensure_actions (self, is_user);
+  if (self->user_actions != NULL)
+    gtk_widget_set_visible (self->user_actions, !self->editing);
+  if (self->assistant_actions != NULL)
+    {
+      gtk_widget_set_visible (self->assistant_actions, self->message != NULL && !is_user && !streaming);
+      gtk_widget_set_visible (self->regenerate_button, can_regenerate);
+    }
 }
 
 static void
@@ -937,6 +1036,8 @@ copy_action (GtkWidget  *widget,
   show_toast (self, _("Copied"));
 }
 
+static void ensure_editor (CriaMessageRow *self);
+
 static void
 set_editing (CriaMessageRow *self,
              gboolean        editing)
@@ -945,7 +1046,10 @@ set_editing (CriaMessageRow *self,
     return;
 
   self->editing = editing;
-  gtk_widget_set_visible (self->user_editor, editing);
+  if (editing)
+    ensure_editor (self);
+  if (self->user_editor != NULL)
+    gtk_widget_set_visible (self->user_editor, editing);
   update_user_bubble (self);
 
   if (editing)
@@ -954,7 +1058,7 @@ set_editing (CriaMessageRow *self,
                                 cria_chat_message_get_content (self->message), -1);
       gtk_widget_grab_focus (GTK_WIDGET (self->editor_view));
     }
-  else
+  else if (self->editor_view != NULL)
     {
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->editor_view), "", 0);
     }
@@ -979,12 +1083,13 @@ cancel_edit_action (GtkWidget  *widget,
                     GVariant   *param)
 {
   CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
-  gboolean had_focus = gtk_widget_has_focus (GTK_WIDGET (self->editor_view));
+  gboolean had_focus = self->editor_view != NULL &&
+                       gtk_widget_has_focus (GTK_WIDGET (self->editor_view));
 
   set_editing (self, FALSE);
 
   /* Back on the message's own action */
-  if (had_focus)
+  if (had_focus && self->user_actions != NULL)
     gtk_widget_grab_focus (gtk_widget_get_next_sibling (gtk_widget_get_first_child (self->user_actions)));
 }
 
@@ -994,13 +1099,14 @@ send_edit_action (GtkWidget  *widget,
                   GVariant   *param)
 {
   CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->editor_view);
+  GtkTextBuffer *buffer;
   g_autofree char *text = NULL;
   GtkTextIter begin, end;
 
   if (!self->editing)
     return;
 
+  buffer = gtk_text_view_get_buffer (self->editor_view);
   gtk_text_buffer_get_bounds (buffer, &begin, &end);
   text = g_strstrip (gtk_text_buffer_get_text (buffer, &begin, &end, FALSE));
   if (text[0] == '\0')
@@ -1032,6 +1138,30 @@ editor_key_pressed_cb (CriaMessageRow        *self,
     }
 
   return FALSE;
+}
+
+/* Few messages are ever edited, and a text view is costly to make, so
+ * the editor is made when Edit is first pressed, and kept. */
+static void
+ensure_editor (CriaMessageRow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkEventController *controller;
+
+  if (self->user_editor != NULL)
+    return;
+
+  builder = gtk_builder_new_from_resource ("/io/github/cria/Cria/ui/cria-message-editor.ui");
+  self->user_editor = GTK_WIDGET (gtk_builder_get_object (builder, "user_editor"));
+  self->editor_view = GTK_TEXT_VIEW (gtk_builder_get_object (builder, "editor_view"));
+  gtk_widget_set_visible (self->user_editor, FALSE);
+  gtk_box_insert_child_after (GTK_BOX (self->user_box), self->user_editor, self->user_bubble);
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect_object (controller, "key-pressed",
+                           G_CALLBACK (editor_key_pressed_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->editor_view), controller);
 }
 
 static void
@@ -1067,7 +1197,8 @@ reset (CriaMessageRow *self)
     }
   self->thinking_toggled_by_user = FALSE;
   set_thinking_expanded (self, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
+  if (self->thinking_expander != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->thinking_expander), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->content_view), FALSE);
   clear_tool_calls (self);
   set_editing (self, FALSE);
@@ -1087,7 +1218,7 @@ segments_cull (Segments  *segments,
   double top = -G_MAXDOUBLE;
   double bottom = G_MAXDOUBLE;
 
-  if (!gtk_widget_get_mapped (GTK_WIDGET (segments->box)))
+  if (segments->box == NULL || !gtk_widget_get_mapped (GTK_WIDGET (segments->box)))
     return;
 
   /* The visible part, in the box's coordinates */
@@ -1298,23 +1429,14 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/cria/Cria/ui/cria-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_bubble);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_editor);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, editor_view);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_actions);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_actions);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, regenerate_button);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, user_label);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, assistant_box);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_expander);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_box);
-  gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, thinking_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, tool_calls_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, content_view);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_box);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_icon);
   gtk_widget_class_bind_template_child (widget_class, CriaMessageRow, status_label);
-  gtk_widget_class_bind_template_callback (widget_class, thinking_expanded_cb);
 
   /**
    * CriaMessageRow::edit-message:
@@ -1368,23 +1490,12 @@ cria_message_row_class_init (CriaMessageRowClass *klass)
 static void
 cria_message_row_init (CriaMessageRow *self)
 {
-  GtkEventController *controller;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Its blocks are mapped by frame_clock_layout_cb () */
   _cria_markdown_view_set_culled (self->content_view, TRUE);
 
-  /* Translators: the accessible name of the second and later parts of a
-   * long thinking section, which is shown in parts; the first part is “Thinking” */
-  segments_init (&self->thinking, self->thinking_box, self->thinking_view,
-                 _("Thinking, continued"));
-
-  controller = gtk_event_controller_key_new ();
-  g_signal_connect_object (controller, "key-pressed",
-                           G_CALLBACK (editor_key_pressed_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_widget_add_controller (GTK_WIDGET (self->editor_view), controller);
+  segments_init (&self->thinking, NULL, NULL, NULL);
 
   self->session_signals = g_signal_group_new (CRIA_TYPE_CHAT_SESSION);
   g_signal_group_connect_object (self->session_signals, "items-changed",
@@ -1531,12 +1642,14 @@ _cria_message_row_dup_content_text (CriaMessageRow *self)
 GtkTextView *
 _cria_message_row_get_thinking_view (CriaMessageRow *self)
 {
+  ensure_thinking (self);
   return self->thinking_view;
 }
 
 GtkBox *
 _cria_message_row_get_thinking_box (CriaMessageRow *self)
 {
+  ensure_thinking (self);
   return self->thinking_box;
 }
 
@@ -1549,6 +1662,7 @@ _cria_message_row_dup_thinking_text (CriaMessageRow *self)
 GtkExpander *
 _cria_message_row_get_thinking_expander (CriaMessageRow *self)
 {
+  ensure_thinking (self);
   return self->thinking_expander;
 }
 
@@ -1561,18 +1675,22 @@ _cria_message_row_get_status_label (CriaMessageRow *self)
 GtkTextView *
 _cria_message_row_get_editor_view (CriaMessageRow *self)
 {
+  ensure_editor (self);
   return self->editor_view;
 }
 
 GtkWidget *
 _cria_message_row_get_user_editor (CriaMessageRow *self)
 {
+  ensure_editor (self);
   return self->user_editor;
 }
 
 GtkWidget *
 _cria_message_row_get_regenerate_button (CriaMessageRow *self)
 {
+  ensure_actions (self, FALSE);
+  update_actions (self);
   return self->regenerate_button;
 }
 
