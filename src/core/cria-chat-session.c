@@ -465,21 +465,32 @@ cria_chat_session_set_store (CriaChatSession *self,
     }
 }
 
-/* Remembers the chat's model and backend, once it is stored */
+/* A chat's settings are saved once it is stored; until then, the first
+ * message writes them with the chat */
+static gboolean
+is_stored (CriaChatSession *self)
+{
+  return self->store != NULL && self->chat_id != 0;
+}
+
+static void
+warn_not_saved (CriaChatSession *self,
+                const char      *what,
+                const GError    *error)
+{
+  g_warning ("Could not save the %s of chat %" G_GINT64_FORMAT ": %s",
+             what, self->chat_id, error->message);
+}
+
 static void
 save_model (CriaChatSession *self)
 {
   g_autoptr(GError) error = NULL;
-  const char *backend_url;
+  const char *backend_url = self->backend != NULL ? cria_backend_get_base_url (self->backend) : NULL;
 
-  if (self->store == NULL || self->chat_id == 0)
-    return;
-
-  backend_url = self->backend != NULL ? cria_backend_get_base_url (self->backend) : NULL;
-
-  if (!cria_chat_store_set_chat_model (self->store, self->chat_id, backend_url, self->model, &error))
-    g_warning ("Could not save the model of chat %" G_GINT64_FORMAT ": %s",
-               self->chat_id, error->message);
+  if (is_stored (self) &&
+      !cria_chat_store_set_chat_model (self->store, self->chat_id, backend_url, self->model, &error))
+    warn_not_saved (self, "model", error);
 }
 
 static void
@@ -487,12 +498,9 @@ save_system_prompt (CriaChatSession *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->store == NULL || self->chat_id == 0)
-    return;
-
-  if (!cria_chat_store_set_chat_system_prompt (self->store, self->chat_id, self->system_prompt, &error))
-    g_warning ("Could not save the system prompt of chat %" G_GINT64_FORMAT ": %s",
-               self->chat_id, error->message);
+  if (is_stored (self) &&
+      !cria_chat_store_set_chat_system_prompt (self->store, self->chat_id, self->system_prompt, &error))
+    warn_not_saved (self, "system prompt", error);
 }
 
 static void
@@ -500,12 +508,9 @@ save_options (CriaChatSession *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->store == NULL || self->chat_id == 0)
-    return;
-
-  if (!cria_chat_store_set_chat_options (self->store, self->chat_id, self->options, &error))
-    g_warning ("Could not save the options of chat %" G_GINT64_FORMAT ": %s",
-               self->chat_id, error->message);
+  if (is_stored (self) &&
+      !cria_chat_store_set_chat_options (self->store, self->chat_id, self->options, &error))
+    warn_not_saved (self, "options", error);
 }
 
 static void
@@ -513,12 +518,9 @@ save_think (CriaChatSession *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->store == NULL || self->chat_id == 0)
-    return;
-
-  if (!cria_chat_store_set_chat_think (self->store, self->chat_id, self->think, &error))
-    g_warning ("Could not save the thinking setting of chat %" G_GINT64_FORMAT ": %s",
-               self->chat_id, error->message);
+  if (is_stored (self) &&
+      !cria_chat_store_set_chat_think (self->store, self->chat_id, self->think, &error))
+    warn_not_saved (self, "thinking setting", error);
 }
 
 /**
@@ -638,12 +640,9 @@ save_reply (CriaChatSession *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->store == NULL || self->chat_id == 0)
-    return;
-
-  if (cria_chat_store_track_reply (self->store, self->chat_id, reply, &error) == 0)
-    g_warning ("Could not save the reply of chat %" G_GINT64_FORMAT ": %s",
-               self->chat_id, error->message);
+  if (is_stored (self) &&
+      cria_chat_store_track_reply (self->store, self->chat_id, reply, &error) == 0)
+    warn_not_saved (self, "reply", error);
 }
 
 /**
@@ -1038,7 +1037,7 @@ generate_title (CriaChatSession *self,
   JsonNode *num_ctx;
   TitleData *data;
 
-  if (self->store == NULL || self->chat_id == 0 || self->messages->len != 2 ||
+  if (!is_stored (self) || self->messages->len != 2 ||
       g_ptr_array_index (self->messages, 1) != reply)
     return;
 
