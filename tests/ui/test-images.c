@@ -58,19 +58,14 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->settings = g_settings_new (APP_ID);
-  g_settings_reset (f->settings, CRIA_SETTINGS_KEY_BACKENDS);
+  f->settings = cria_ui_test_reset_settings ();
 
   f->server = cria_test_server_new ();
   cria_test_server_clear_models (f->server);
   cria_test_server_add_model (f->server, "llava:7b", vision);
   cria_test_server_add_model (f->server, "llama3.2:latest", completion);
   cria_test_server_set_reply (f->server, "A cat on a mat.", NULL);
-  g_assert_true (cria_test_server_start (f->server, 0, &error));
-  g_assert_no_error (error);
-  f->url = cria_test_server_dup_url (f->server);
+  f->url = cria_ui_test_start_server (f->server);
 }
 
 static void

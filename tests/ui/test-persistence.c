@@ -59,20 +59,13 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->settings = g_settings_new (APP_ID);
-  g_settings_reset (f->settings, CRIA_SETTINGS_KEY_BACKENDS);
-  g_settings_reset (f->settings, CRIA_SETTINGS_KEY_LAST_MODEL);
-  g_settings_reset (f->settings, CRIA_SETTINGS_KEY_LAST_BACKEND);
+  f->settings = cria_ui_test_reset_settings ();
 
   f->server = cria_test_server_new ();
   cria_test_server_clear_models (f->server);
   cria_test_server_add_model (f->server, "llama3.2:latest", completion);
   cria_test_server_add_model (f->server, "gemma3:4b", completion);
-  g_assert_true (cria_test_server_start (f->server, 0, &error));
-  g_assert_no_error (error);
-  f->url = cria_test_server_dup_url (f->server);
+  f->url = cria_ui_test_start_server (f->server);
 
   g_setenv ("OLLAMA_HOST", f->url, TRUE);
 }

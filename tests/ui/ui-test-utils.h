@@ -11,6 +11,8 @@
 #include "cria-application.h"
 #include "cria-config.h"
 #include "cria-test-utils.h"
+#include "cria-test-server.h"
+#include "cria-settings.h"
 #include "cria-window.h"
 
 G_BEGIN_DECLS
@@ -138,6 +140,32 @@ cria_ui_test_isolate_data_dir (void)
   g_setenv ("XDG_DATA_HOME", folder, TRUE);
 
   return folder;
+}
+
+/* The settings as a first start finds them: no server, no model chosen */
+static inline GSettings *
+cria_ui_test_reset_settings (void)
+{
+  GSettings *settings = g_settings_new (APP_ID);
+
+  g_settings_reset (settings, CRIA_SETTINGS_KEY_BACKENDS);
+  g_settings_reset (settings, CRIA_SETTINGS_KEY_LAST_MODEL);
+  g_settings_reset (settings, CRIA_SETTINGS_KEY_LAST_BACKEND);
+
+  return settings;
+}
+
+/* Starts @server, with the models the test gave it, on a free port;
+ * returns its URL */
+static inline char *
+cria_ui_test_start_server (CriaTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cria_test_server_start (server, 0, &error));
+  g_assert_no_error (error);
+
+  return cria_test_server_dup_url (server);
 }
 
 /* Starts a CriaApplication as src/main.c runs it and activates it, so its
