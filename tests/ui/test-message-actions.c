@@ -47,8 +47,7 @@ fixture_setup (Fixture       *f,
 
   f->app = cria_ui_test_start_app (&f->window);
 
-  cria_test_wait_until (g_strcmp0 (gtk_stack_get_visible_child_name (f->window->stack), "chat") == 0);
-  cria_test_wait_until (cria_chat_session_can_send (cria_window_get_session (f->window)));
+  cria_ui_test_wait_for_chat (f->window);
 }
 
 static void

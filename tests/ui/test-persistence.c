@@ -97,8 +97,7 @@ get_session (Fixture *f)
 static void
 wait_for_chat (Fixture *f)
 {
-  cria_test_wait_until (g_strcmp0 (gtk_stack_get_visible_child_name (f->window->stack), "chat") == 0);
-  cria_test_wait_until (cria_chat_session_can_send (get_session (f)));
+  cria_ui_test_wait_for_chat (f->window);
 }
 
 static void

@@ -91,8 +91,7 @@ visible_page (Fixture *f)
 static void
 wait_for_chat (Fixture *f)
 {
-  cria_test_wait_until (g_strcmp0 (visible_page (f), "chat") == 0);
-  cria_test_wait_until (cria_chat_session_can_send (cria_window_get_session (f->window)));
+  cria_ui_test_wait_for_chat (f->window);
 }
 
 static CriaComposer *

@@ -14,6 +14,7 @@
 #include "cria-test-server.h"
 #include "cria-settings.h"
 #include "cria-window.h"
+#include "cria-window-private.h"
 
 G_BEGIN_DECLS
 
@@ -189,6 +190,14 @@ cria_ui_test_start_app (CriaWindow **window)
   g_assert_nonnull (*window);
 
   return app;
+}
+
+/* Until the chat page is up with a model to send to */
+static inline void
+cria_ui_test_wait_for_chat (CriaWindow *window)
+{
+  cria_test_wait_until (g_strcmp0 (gtk_stack_get_visible_child_name (window->stack), "chat") == 0);
+  cria_test_wait_until (cria_chat_session_can_send (cria_window_get_session (window)));
 }
 
 /* What quitting does, as far as a test can (GTK keeps a registered
