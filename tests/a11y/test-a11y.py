@@ -680,7 +680,7 @@ class Test:
             return
 
         # 10. Shift+Enter adds a newline, sends nothing.
-        self.stub.pace(delay_ms=60, tokens=24)
+        self.stub.pace(delay_ms=100, tokens=24)  # 2.4 s: long enough to watch it stream
         self.keyboard.type("part one")
         wait_for(lambda: text_of(self.composer()) == "part one", 3)
         self.keyboard.shift_key(KEY_RETURN)
@@ -709,11 +709,28 @@ class Test:
                    ["composer text: %r" % text_of(self.composer())])
 
         # 13. The reply streams in and is readable through the Text interface.
+        # Like a screen reader, follow the one "Reply" object once found:
+        # walking the whole tree takes a fifth of a second, as long as
+        # several tokens, and a loaded machine could miss the stream.
         expected = norm(first.get("reply", ""))
         seen = []
+        followed = []
+
+        def reply_text():
+            if followed:
+                text = norm(text_of(followed[0]))
+                if text:
+                    return text
+                followed.clear()
+            for view in self.replies():
+                text = norm(text_of(view))
+                if text and text.startswith(norm("You said: part one part two")[: len(text)]):
+                    followed.append(view)
+                    return text
+            return ""
 
         def watch():
-            text = self.reply_text_for("part one part two")
+            text = reply_text()
             if text and (not seen or seen[-1] != text):
                 seen.append(text)
             return text == expected and expected
