@@ -890,6 +890,9 @@ setup_row_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *row = cria_message_row_new ();
 
+  /* A long chat makes many rows, most of them never seen */
+  cria_message_row_set_defer_text (CRIA_MESSAGE_ROW (row), TRUE);
+
   g_signal_connect_object (row, "edit-message", G_CALLBACK (row_edit_message_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row, "regenerate", G_CALLBACK (row_regenerate_cb),

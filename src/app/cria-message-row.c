@@ -30,6 +30,18 @@
  * What shows is decided after every layout of the window, when rows have
  * their final places, and before the frame is painted.
  *
+ * A row of a long chat shows a finished message's text only once it is
+ * mapped near the visible part of the list (cria_message_row_set_defer_text
+ * ()); GtkListView maps the rows in view only. GTK 4.8's list view makes
+ * some 200 rows whatever it shows, and shaping the text of all of them
+ * took seconds. Until then the row is as tall as the text will be: as it
+ * was when last shown at that width, else an estimate from the text's
+ * length. The text is shown in the first layout of a frame, before the
+ * frame is painted, so a chat opened shows whole. While the list scrolls
+ * on, rows share a time budget per frame, and past it a row shows its
+ * text in the next frame: a fast fling may show a row a frame late, and
+ * frames keep coming.
+ *
  * Each message has its actions (copy, edit, regenerate, delete): the row
  * copies by itself and emits a signal for the others, which the chat page
  * carries out on the conversation.
@@ -106,7 +118,14 @@ struct _CriaMessageRow
   int              allocated_width;
   GdkFrameClock   *frame_clock;
   gulong           layout_handler;
+  gint64           layout_frame;    /* the frame last laid out in */
+  guint            show_tick_id;
 
+  int              char_width;      /* for estimates; 0 until measured */
+  int              line_height;
+
+  guint            defer_text : 1;
+  guint            text_deferred : 1;  /* finished text not shown yet */
   guint            content_finished : 1;
   guint            thinking_toggled_by_user : 1;
   guint            editing : 1;
@@ -431,6 +450,9 @@ update_tool_calls (CriaMessageRow *self)
   JsonArray *calls = self->message ? cria_chat_message_get_tool_calls (self->message) : NULL;
   guint n = calls != NULL ? json_array_get_length (calls) : 0;
 
+  if (self->text_deferred)
+    return;
+
   clear_tool_calls (self);
 
   for (guint i = 0; i < n; i++)
@@ -543,6 +565,7 @@ ensure_thinking (CriaMessageRow *self)
 
 static void update_status (CriaMessageRow *self);
 static void update_actions (CriaMessageRow *self);
+static void show_deferred_text (CriaMessageRow *self);
 
 /* Shows the content not shown yet: appended to the Markdown while the
  * reply streams, and parsed once when it is finished */
@@ -611,6 +634,14 @@ flush_text (CriaMessageRow *self)
 
   if (message == NULL)
     return;
+
+  /* A message shown later, unless it streams again */
+  if (self->text_deferred)
+    {
+      if (cria_chat_message_get_state (message) == CRIA_MESSAGE_STATE_STREAMING)
+        show_deferred_text (self);
+      return;
+    }
 
   if (cria_chat_message_get_role (message) == CRIA_MESSAGE_ROLE_USER)
     {
@@ -766,6 +797,9 @@ update_status (CriaMessageRow *self)
   gboolean is_error = FALSE;
   gboolean is_warning = FALSE;
 
+  if (self->text_deferred)
+    return;
+
   if (message == NULL || cria_chat_message_get_role (message) == CRIA_MESSAGE_ROLE_USER)
     {
       gtk_spinner_stop (self->spinner);
@@ -863,6 +897,12 @@ state_changed_cb (CriaMessageRow  *self,
                   CriaChatMessage *message)
 {
   g_assert (CRIA_IS_MESSAGE_ROW (self));
+
+  if (self->text_deferred)
+    {
+      flush_text (self);
+      return;
+    }
 
   /* The end of a reply is shown at once, not on the next frame; the tick
    * still looks at the heights then */
@@ -962,6 +1002,7 @@ static void
 update_actions (CriaMessageRow *self)
 {
   CriaChatSession *session = get_session (self);
+  gboolean shown = self->message != NULL && !self->text_deferred;
   gboolean streaming = FALSE;
   gboolean idle = FALSE;
   gboolean is_user = FALSE;
@@ -980,13 +1021,13 @@ update_actions (CriaMessageRow *self)
                        cria_chat_session_can_regenerate (session) && is_last (self, session);
     }
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.copy", self->message != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.copy", shown);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.edit", idle && is_user && !self->editing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.send-edit", idle && self->editing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.regenerate", can_regenerate);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.delete", idle && !streaming);
 
-  if (self->message != NULL)
+  if (shown)
     ensure_actions (self, is_user);
   if (self->user_actions != NULL)
     gtk_widget_set_visible (self->user_actions, !self->editing);
@@ -1188,6 +1229,7 @@ reset (CriaMessageRow *self)
   cria_markdown_view_clear (self->content_view);
   self->content_shown = 0;
   self->content_finished = FALSE;
+  self->text_deferred = FALSE;
   segments_clear (&self->thinking);
   gtk_label_set_text (self->user_label, "");
   if (self->user_images != NULL)
@@ -1243,16 +1285,236 @@ segments_cull (Segments  *segments,
     }
 }
 
+/* Shows the message: its text, its status and its actions */
+static void
+show_message (CriaMessageRow *self)
+{
+  gboolean is_user;
+
+  if (self->message != NULL)
+    {
+      is_user = cria_chat_message_get_role (self->message) == CRIA_MESSAGE_ROLE_USER;
+
+      gtk_widget_set_visible (self->user_box, is_user);
+      gtk_widget_set_visible (self->assistant_box, !is_user);
+
+      if (is_user)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self), "user");
+          gtk_widget_remove_css_class (GTK_WIDGET (self), "assistant");
+        }
+      else
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self), "assistant");
+          gtk_widget_remove_css_class (GTK_WIDGET (self), "user");
+        }
+
+      /* A thinking section of a finished reply starts closed */
+      flush_text (self);
+      update_tool_calls (self);
+      queue_check (self);
+    }
+
+  update_status (self);
+  update_actions (self);
+}
+
+/* Deferred text ---------------------------------------------------------- */
+
+/* Rows this far past the visible part of the list show their text, in
+ * parts of the list's height */
+#define NEAR_FRACTION 0.5
+
+static gboolean
+is_near (CriaMessageRow *self,
+         GtkWidget      *viewport)
+{
+  graphene_rect_t bounds;
+  double margin;
+
+  if (viewport == NULL)
+    return TRUE;
+
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (self), viewport, &bounds))
+    return FALSE;
+
+  margin = gtk_widget_get_height (viewport) * NEAR_FRACTION;
+
+  return bounds.origin.y < gtk_widget_get_height (viewport) + margin &&
+         bounds.origin.y + bounds.size.height > -margin;
+}
+
+static void
+show_deferred_text (CriaMessageRow *self)
+{
+  self->text_deferred = FALSE;
+  show_message (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* What showing deferred text may take of a frame. A frame after one that
+ * showed none gets the larger budget, so that a chat opened, or a jump,
+ * shows whole; while the list scrolls on, the smaller one keeps frames
+ * coming, and rows show a frame or two late at worst. */
+#define SHOW_BUDGET_FIRST_US (100 * 1000)
+#define SHOW_BUDGET_NEXT_US  (12 * 1000)
+
+static struct
+{
+  gint64 frame;
+  gint64 start;
+  gint64 budget;
+} show_budget = { -1, 0, 0 };
+
+/* Whether a row may show its text in the current frame of @frame_clock:
+ * every row shown counts against one budget, as measured from the first */
+static gboolean
+spend_show_budget (GdkFrameClock *frame_clock)
+{
+  gint64 frame = gdk_frame_clock_get_frame_counter (frame_clock);
+  gint64 now = g_get_monotonic_time ();
+
+  if (frame != show_budget.frame)
+    {
+      show_budget.budget = frame == show_budget.frame + 1 ? SHOW_BUDGET_NEXT_US : SHOW_BUDGET_FIRST_US;
+      show_budget.frame = frame;
+      show_budget.start = now;
+    }
+
+  return now - show_budget.start < show_budget.budget;
+}
+
+/* The height of a message's text shown at one width, kept with the
+ * message for the next row that shows it */
+typedef struct
+{
+  int width;
+  int height;
+} KnownHeight;
+
+static GQuark
+known_height_quark (void)
+{
+  return g_quark_from_static_string ("cria-message-row-height");
+}
+
+static void
+remember_height (CriaMessageRow *self,
+                 int             width,
+                 int             height)
+{
+  KnownHeight *known = g_object_get_qdata (G_OBJECT (self->message), known_height_quark ());
+
+  if (known == NULL)
+    {
+      known = g_new (KnownHeight, 1);
+      g_object_set_qdata_full (G_OBJECT (self->message), known_height_quark (), known, g_free);
+    }
+
+  known->width = width;
+  known->height = height;
+}
+
+/* About as tall as @text will be at @width: its lines, wrapped at the
+ * width of an average character */
+static int
+estimate_text_height (CriaMessageRow *self,
+                      const char     *text,
+                      int             width)
+{
+  int chars_per_line;
+  int n_lines = 0;
+
+  if (self->line_height == 0)
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (gtk_widget_get_pango_context (GTK_WIDGET (self)),
+                                                             NULL, NULL);
+
+      self->char_width = MAX (1, pango_font_metrics_get_approximate_char_width (metrics) / PANGO_SCALE);
+      self->line_height = MAX (1, pango_font_metrics_get_height (metrics) / PANGO_SCALE);
+      pango_font_metrics_unref (metrics);
+    }
+
+  chars_per_line = MAX (width > 0 ? width : 600, self->char_width) / self->char_width;
+
+  for (const char *line = text; line != NULL && *line != '\0';)
+    {
+      const char *end = strchr (line, '\n');
+      glong n_chars = g_utf8_strlen (line, end != NULL ? end - line : -1);
+
+      n_lines += MAX (1, (n_chars + chars_per_line - 1) / chars_per_line);
+      line = end != NULL ? end + 1 : NULL;
+    }
+
+  return n_lines * self->line_height;
+}
+
+/* The height of the row once its text is shown */
+static int
+deferred_height (CriaMessageRow *self,
+                 int             width,
+                 int             height_without_text)
+{
+  KnownHeight *known = g_object_get_qdata (G_OBJECT (self->message), known_height_quark ());
+
+  if (known != NULL && known->width == width)
+    return known->height;
+
+  /* The status line and the actions under the text */
+  return height_without_text + self->line_height + 36 +
+         estimate_text_height (self, cria_chat_message_get_content (self->message), width) +
+         estimate_text_height (self, cria_chat_message_get_thinking (self->message), width);
+}
+
+/* Lays the row out in the next frame, to show its text then */
+static gboolean
+show_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *frame_clock,
+              gpointer       user_data)
+{
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
+  self->show_tick_id = 0;
+  gtk_widget_queue_allocate (widget);
+
+  return G_SOURCE_REMOVE;
+}
+
 /* After the window's layout, before it is painted */
 static void
 frame_clock_layout_cb (CriaMessageRow *self,
                        GdkFrameClock  *frame_clock)
 {
   GtkWidget *viewport;
+  gint64 frame;
+  gboolean first_layout;
 
   g_assert (CRIA_IS_MESSAGE_ROW (self));
 
   viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
+  frame = gdk_frame_clock_get_frame_counter (frame_clock);
+  first_layout = frame != self->layout_frame;
+  self->layout_frame = frame;
+
+  /* Shown in the first layout of a frame only: the frame clock lays the
+   * window out again for the rows it resized, and gives up after four */
+  if (self->text_deferred && is_near (self, viewport))
+    {
+      if (first_layout && spend_show_budget (frame_clock))
+        {
+          int height;
+
+          show_deferred_text (self);
+
+          /* Shaped now, and counted: the window's layout asks the same */
+          gtk_widget_measure (GTK_WIDGET (self), GTK_ORIENTATION_VERTICAL,
+                              gtk_widget_get_width (GTK_WIDGET (self)), &height, NULL, NULL, NULL);
+        }
+      else if (self->show_tick_id == 0)
+        {
+          self->show_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), show_tick_cb, NULL, NULL);
+        }
+    }
   _cria_markdown_view_cull (self->content_view, viewport);
   segments_cull (&self->thinking, viewport);
 }
@@ -1279,6 +1541,11 @@ cria_message_row_unmap (GtkWidget *widget)
 
   g_clear_signal_handler (&self->layout_handler, self->frame_clock);
   g_clear_object (&self->frame_clock);
+  if (self->show_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (widget, self->show_tick_id);
+      self->show_tick_id = 0;
+    }
 
   GTK_WIDGET_CLASS (cria_message_row_parent_class)->unmap (widget);
 }
@@ -1298,6 +1565,8 @@ cria_message_row_measure (GtkWidget      *widget,
                           int            *minimum_baseline,
                           int            *natural_baseline)
 {
+  CriaMessageRow *self = CRIA_MESSAGE_ROW (widget);
+
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -1312,6 +1581,9 @@ cria_message_row_measure (GtkWidget      *widget,
       *minimum = MAX (*minimum, child_min);
       *natural = MAX (*natural, child_nat);
     }
+
+  if (self->text_deferred && orientation == GTK_ORIENTATION_VERTICAL)
+    *minimum = *natural = deferred_height (self, for_size, *minimum);
 }
 
 /* Like GtkBinLayout, and a widget with a layout manager never sees its
@@ -1331,6 +1603,10 @@ cria_message_row_size_allocate (GtkWidget *widget,
       if (gtk_widget_should_layout (child))
         gtk_widget_allocate (child, width, height, baseline, NULL);
     }
+
+  if (self->message != NULL && !self->text_deferred &&
+      cria_chat_message_get_state (self->message) != CRIA_MESSAGE_STATE_STREAMING)
+    remember_height (self, width, height);
 
   /* The text is wrapped anew, at every segment */
   if (width != self->allocated_width)
@@ -1492,6 +1768,8 @@ cria_message_row_init (CriaMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->layout_frame = -1;
+
   /* Its blocks are mapped by frame_clock_layout_cb () */
   _cria_markdown_view_set_culled (self->content_view, TRUE);
 
@@ -1562,8 +1840,6 @@ void
 cria_message_row_set_message (CriaMessageRow  *self,
                               CriaChatMessage *message)
 {
-  gboolean is_user;
-
   g_return_if_fail (CRIA_IS_MESSAGE_ROW (self));
   g_return_if_fail (!message || CRIA_IS_CHAT_MESSAGE (message));
 
@@ -1574,33 +1850,21 @@ cria_message_row_set_message (CriaMessageRow  *self,
   reset (self);
   g_set_object (&self->message, message);
 
-  if (message != NULL)
+  if (message != NULL &&
+      self->defer_text && cria_chat_message_get_state (message) != CRIA_MESSAGE_STATE_STREAMING)
     {
-      is_user = cria_chat_message_get_role (message) == CRIA_MESSAGE_ROLE_USER;
-
-      gtk_widget_set_visible (self->user_box, is_user);
-      gtk_widget_set_visible (self->assistant_box, !is_user);
-
-      if (is_user)
-        {
-          gtk_widget_add_css_class (GTK_WIDGET (self), "user");
-          gtk_widget_remove_css_class (GTK_WIDGET (self), "assistant");
-        }
-      else
-        {
-          gtk_widget_add_css_class (GTK_WIDGET (self), "assistant");
-          gtk_widget_remove_css_class (GTK_WIDGET (self), "user");
-        }
-
-      /* A thinking section of a finished reply starts closed */
-      flush_text (self);
-      update_tool_calls (self);
-      queue_check (self);
-      g_signal_group_set_target (self->message_signals, message);
+      /* Shown once near the visible part; until then as tall, and empty */
+      self->text_deferred = TRUE;
+      gtk_widget_set_visible (self->user_box, FALSE);
+      gtk_widget_set_visible (self->assistant_box, FALSE);
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+    }
+  else
+    {
+      show_message (self);
     }
 
-  update_status (self);
-  update_actions (self);
+  g_signal_group_set_target (self->message_signals, message);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_MESSAGE]);
 }
@@ -1622,6 +1886,24 @@ cria_message_row_set_session (CriaMessageRow  *self,
 
   g_signal_group_set_target (self->session_signals, session);
   update_actions (self);
+}
+
+/**
+ * cria_message_row_set_defer_text:
+ * @self: a #CriaMessageRow
+ * @defer_text: whether to wait
+ *
+ * With @defer_text, the text of a finished message is shown only once the
+ * row comes near the visible part of the scrollable it is in: for the
+ * rows of a long list, most of which are never seen.
+ */
+void
+cria_message_row_set_defer_text (CriaMessageRow *self,
+                                 gboolean        defer_text)
+{
+  g_return_if_fail (CRIA_IS_MESSAGE_ROW (self));
+
+  self->defer_text = !!defer_text;
 }
 
 /* The reply */

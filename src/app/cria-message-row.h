@@ -21,6 +21,8 @@ void             cria_message_row_set_message (CriaMessageRow  *self,
                                                CriaChatMessage *message);
 void             cria_message_row_set_session (CriaMessageRow  *self,
                                                CriaChatSession *session);
+void             cria_message_row_set_defer_text (CriaMessageRow *self,
+                                                  gboolean        defer_text);
 
 char            *cria_message_row_format_metrics (const CriaChatMetrics *metrics);
 

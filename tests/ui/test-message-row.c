@@ -675,6 +675,125 @@ test_long_reply_in_blocks (Fixture       *f,
   assert_watches_unchanged (watches, view);
 }
 
+static void
+setup_deferring_row_cb (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        gpointer                  user_data)
+{
+  GtkWidget *row = cria_message_row_new ();
+
+  cria_message_row_set_defer_text (CRIA_MESSAGE_ROW (row), TRUE);
+  gtk_list_item_set_child (item, row);
+}
+
+static void
+bind_deferring_row_cb (GtkSignalListItemFactory *factory,
+                       GtkListItem              *item,
+                       gpointer                  user_data)
+{
+  cria_message_row_set_message (CRIA_MESSAGE_ROW (gtk_list_item_get_child (item)),
+                                gtk_list_item_get_item (item));
+}
+
+/* Every row in the visible part of @list_view shows its message's text;
+ * *n_far of the rows made out of sight (not drawn) show none yet */
+static gboolean
+rows_in_view_show_text (GtkWidget *list_view,
+                        guint     *n_far)
+{
+  int height = gtk_widget_get_height (list_view);
+  guint n_seen = 0;
+
+  *n_far = 0;
+
+  for (GtkWidget *item = gtk_widget_get_first_child (list_view);
+       item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      CriaMessageRow *row = CRIA_MESSAGE_ROW (gtk_widget_get_first_child (item));
+      CriaChatMessage *message = cria_message_row_get_message (row);
+      g_autofree char *text = _cria_message_row_dup_content_text (row);
+      graphene_rect_t bounds;
+
+      if (message == NULL)
+        continue;
+
+      if (!gtk_widget_get_child_visible (item))
+        {
+          if (*text == '\0')
+            (*n_far)++;
+          continue;
+        }
+
+      if (!gtk_widget_compute_bounds (GTK_WIDGET (row), list_view, &bounds))
+        continue;
+
+      if (bounds.origin.y < height && bounds.origin.y + bounds.size.height > 0)
+        {
+          /* Its first paragraph, to begin with */
+          g_autofree char *first = g_strndup (cria_chat_message_get_content (message),
+                                              strcspn (cria_chat_message_get_content (message), "\n"));
+
+          if (!g_str_has_prefix (text, first))
+            return FALSE;
+          n_seen++;
+        }
+    }
+
+  return n_seen > 0;
+}
+
+/* In a long chat, a finished reply's text is shown once its row comes
+ * near the visible part of the list: the rows made out of sight cost
+ * nothing until then, and those scrolled to show theirs */
+static void
+test_long_chat_text_when_seen (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CRIA_TYPE_CHAT_MESSAGE);
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkAdjustment *vadjustment;
+  GtkWidget *list_view;
+  guint n_far = 0;
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Reply %u, its first paragraph.\n\n"
+                                               "And a second one, long enough to be wrapped "
+                                               "on a line or two of the row's width.", i);
+      g_autoptr(CriaChatMessage) reply = cria_chat_message_new (CRIA_MESSAGE_ROLE_ASSISTANT, text);
+
+      cria_chat_message_set_state (reply, CRIA_MESSAGE_STATE_COMPLETE);
+      g_list_store_append (store, reply);
+    }
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_deferring_row_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_deferring_row_cb), NULL);
+  list_view = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (store)))),
+                                 factory);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list_view);
+  vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_object_add_weak_pointer (G_OBJECT (f->row), (gpointer *) &f->row);
+  gtk_window_set_child (f->window, scroller);
+
+  /* The rows in view show their text, many others none yet */
+  cria_test_wait_until (rows_in_view_show_text (list_view, &n_far) && n_far >= 10);
+
+  /* Scrolled to the end, or back to the start, the rows there show theirs */
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
+  cria_test_wait_until (gtk_adjustment_get_value (vadjustment) + gtk_adjustment_get_page_size (vadjustment) >=
+                          gtk_adjustment_get_upper (vadjustment) - 1 &&
+                        rows_in_view_show_text (list_view, &n_far) && n_far >= 10);
+
+  gtk_adjustment_set_value (vadjustment, 0);
+  cria_test_wait_until (gtk_adjustment_get_value (vadjustment) == 0 &&
+                        rows_in_view_show_text (list_view, &n_far));
+
+  /* (The fixture's row went; one of the list's goes with the window) */
+  f->row = CRIA_MESSAGE_ROW (gtk_widget_get_first_child (gtk_widget_get_first_child (list_view)));
+}
+
 /* A text replaced by a shorter one is shown again from the start, and a
  * row bound to another message starts empty */
 static void
@@ -784,6 +903,7 @@ main (int   argc,
   ADD ("/cria/message-row/user-plain-text", test_user_plain_text);
   ADD ("/cria/message-row/long-reply-in-blocks", test_long_reply_in_blocks);
   ADD ("/cria/message-row/long-reply-replaced", test_long_reply_replaced);
+  ADD ("/cria/message-row/long-chat-text-when-seen", test_long_chat_text_when_seen);
   ADD ("/cria/message-row/long-thinking-in-segments", test_long_thinking_in_segments);
 
 #undef ADD
