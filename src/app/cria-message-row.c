@@ -118,7 +118,6 @@ struct _CriaMessageRow
   int              allocated_width;
   GdkFrameClock   *frame_clock;
   gulong           layout_handler;
-  gint64           layout_frame;    /* the frame last laid out in */
   guint            show_tick_id;
 
   int              char_width;      /* for estimates; 0 until measured */
@@ -1466,6 +1465,54 @@ deferred_height (CriaMessageRow *self,
          estimate_text_height (self, cria_chat_message_get_thinking (self->message), width);
 }
 
+/* The layouts of the window in the current frame of a frame clock */
+typedef struct
+{
+  gint64 frame;
+  guint  n_layouts;
+} LayoutCount;
+
+static void
+count_layout_cb (GdkFrameClock *frame_clock,
+                 LayoutCount   *count)
+{
+  gint64 frame = gdk_frame_clock_get_frame_counter (frame_clock);
+
+  if (frame != count->frame)
+    {
+      count->frame = frame;
+      count->n_layouts = 0;
+    }
+  count->n_layouts++;
+}
+
+/* Counts the layouts of @frame_clock's frames, before the rows look */
+static void
+ensure_layout_count (GdkFrameClock *frame_clock)
+{
+  LayoutCount *count;
+
+  if (g_object_get_data (G_OBJECT (frame_clock), "cria-layout-count") != NULL)
+    return;
+
+  count = g_new0 (LayoutCount, 1);
+  count->frame = -1;
+  g_object_set_data_full (G_OBJECT (frame_clock), "cria-layout-count", count, g_free);
+  g_signal_connect (frame_clock, "layout", G_CALLBACK (count_layout_cb), count);
+}
+
+/* Whether this is the first layout of the frame: one not counted yet
+ * (the counter was added while the frame was laid out) is */
+static gboolean
+is_first_layout (GdkFrameClock *frame_clock)
+{
+  LayoutCount *count = g_object_get_data (G_OBJECT (frame_clock), "cria-layout-count");
+
+  return count == NULL ||
+         count->frame != gdk_frame_clock_get_frame_counter (frame_clock) ||
+         count->n_layouts <= 1;
+}
+
 /* Lays the row out in the next frame, to show its text then */
 static gboolean
 show_tick_cb (GtkWidget     *widget,
@@ -1486,21 +1533,15 @@ frame_clock_layout_cb (CriaMessageRow *self,
                        GdkFrameClock  *frame_clock)
 {
   GtkWidget *viewport;
-  gint64 frame;
-  gboolean first_layout;
 
   g_assert (CRIA_IS_MESSAGE_ROW (self));
 
   viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
-  frame = gdk_frame_clock_get_frame_counter (frame_clock);
-  first_layout = frame != self->layout_frame;
-  self->layout_frame = frame;
-
   /* Shown in the first layout of a frame only: the frame clock lays the
    * window out again for the rows it resized, and gives up after four */
   if (self->text_deferred && is_near (self, viewport))
     {
-      if (first_layout && spend_show_budget (frame_clock))
+      if (is_first_layout (frame_clock) && spend_show_budget (frame_clock))
         {
           int height;
 
@@ -1528,6 +1569,7 @@ cria_message_row_map (GtkWidget *widget)
 
   /* After GtkRoot's handler, which lays the window out */
   self->frame_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  ensure_layout_count (self->frame_clock);
   self->layout_handler = g_signal_connect_object (self->frame_clock, "layout",
                                                   G_CALLBACK (frame_clock_layout_cb),
                                                   self,
@@ -1767,8 +1809,6 @@ static void
 cria_message_row_init (CriaMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  self->layout_frame = -1;
 
   /* Its blocks are mapped by frame_clock_layout_cb () */
   _cria_markdown_view_set_culled (self->content_view, TRUE);
