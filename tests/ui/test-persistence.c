@@ -26,7 +26,9 @@
 #include "cria-chat-row-private.h"
 #include "cria-composer-private.h"
 #include "cria-message-row.h"
+#include "cria-message-row-private.h"
 #include "cria-settings.h"
+#include "cria-test-markdown.h"
 #include "cria-test-server.h"
 #include "cria-window.h"
 #include "cria-window-private.h"
@@ -916,6 +918,89 @@ count_highlighted_rows (Fixture *f)
   return n;
 }
 
+/* The reply at @position shows its text, in view */
+static gboolean
+reply_shown_in_view (Fixture *f,
+                     guint    position)
+{
+  GtkWidget *row = find_message_row (f, position);
+  g_autofree char *text = NULL;
+
+  if (row == NULL || !message_in_view (f, position))
+    return FALSE;
+
+  text = _cria_message_row_dup_content_text (CRIA_MESSAGE_ROW (row));
+
+  return *text != '\0';
+}
+
+/* A long chat of Markdown replies, code blocks and tables among them,
+ * opened: it shows its end at once, and its start when scrolled to */
+static void
+test_open_long_chat (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(CriaChatStore) store = cria_chat_store_new (NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr(GError) error = NULL;
+  GtkAdjustment *vadj;
+  gint64 chat_id;
+  guint n = 600;
+
+  g_assert_true (cria_chat_store_open (store, &error));
+  chat_id = cria_chat_store_create_chat (store, "Long", f->url, "llama3.2:latest", NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(CriaChatMessage) message = NULL;
+
+      if (i % 2 == 0)
+        g_string_append_printf (text, "Question %u?", i / 2);
+      else
+        for (guint k = 0; k < 3; k++)
+          cria_test_append_markdown_section (text, rand, g_rand_int_range (rand, 0, 8), i * 3 + k);
+
+      message = cria_chat_message_new (i % 2 ? CRIA_MESSAGE_ROLE_ASSISTANT : CRIA_MESSAGE_ROLE_USER, text->str);
+      if (i % 2)
+        {
+          cria_chat_message_set_model (message, "llama3.2:latest");
+          cria_chat_message_set_state (message, CRIA_MESSAGE_STATE_COMPLETE);
+        }
+      cria_chat_store_append_message (store, chat_id, message, &error);
+      g_assert_no_error (error);
+    }
+  cria_chat_store_close (store);
+
+  start_app (f);
+  wait_for_chat (f);
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "open-chat", g_variant_new_int64 (chat_id));
+  g_assert_cmpint (cria_chat_session_get_chat_id (get_session (f)), ==, chat_id);
+
+  /* At its end, the last reply shown (and, with fatal warnings, never a
+   * layout the frame clock gave up on) */
+  cria_test_wait_until (reply_shown_in_view (f, n - 1));
+
+  /* Flung up a page a frame, rows show their text as they come (under
+   * a budget per frame: a frame or two late at worst) */
+  vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page)), GTK_TYPE_SCROLLED_WINDOW)));
+  for (guint i = 0; i < 60; i++)
+    {
+      gint64 frame = gdk_frame_clock_get_frame_counter (gtk_widget_get_frame_clock (GTK_WIDGET (f->window)));
+
+      gtk_adjustment_set_value (vadj, gtk_adjustment_get_value (vadj) - gtk_adjustment_get_page_size (vadj));
+      cria_test_wait_until (gdk_frame_clock_get_frame_counter (gtk_widget_get_frame_clock (GTK_WIDGET (f->window))) > frame);
+    }
+
+  /* At its start, once scrolled there, however the list's height was
+   * estimated */
+  cria_test_wait_until ((gtk_adjustment_set_value (vadj, 0), reply_shown_in_view (f, 1)));
+
+  /* And back at the end */
+  cria_test_wait_until ((gtk_adjustment_set_value (vadj, gtk_adjustment_get_upper (vadj)),
+                         reply_shown_in_view (f, n - 1)));
+}
+
 static void
 test_search (Fixture       *f,
              gconstpointer  data)
@@ -1123,6 +1208,7 @@ main (int   argc,
   g_test_add ("/cria/persistence/relaunch", Fixture, NULL, fixture_setup, test_relaunch, fixture_teardown);
   g_test_add ("/cria/persistence/new-chat", Fixture, NULL, fixture_setup, test_new_chat, fixture_teardown);
   g_test_add ("/cria/persistence/new-chat-after-long", Fixture, NULL, fixture_setup, test_new_chat_after_long, fixture_teardown);
+  g_test_add ("/cria/persistence/open-long-chat", Fixture, NULL, fixture_setup, test_open_long_chat, fixture_teardown);
   g_test_add ("/cria/persistence/corrupt-file", Fixture, NULL, fixture_setup, test_corrupt_file, fixture_teardown);
   g_test_add_func ("/cria/chats/format-time", test_format_time);
   g_test_add_func ("/cria/chats/snippet-markup", test_snippet_markup);
