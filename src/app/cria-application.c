@@ -209,6 +209,7 @@ cria_application_startup (GApplication *application)
 {
   CriaApplication *self = CRIA_APPLICATION (application);
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
 
   G_APPLICATION_CLASS (cria_application_parent_class)->startup (application);
 
@@ -219,6 +220,7 @@ cria_application_startup (GApplication *application)
                                    G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", shortcuts_accels);
 
   self->settings = g_settings_new (APP_ID);
   self->registry = cria_backend_registry_new ();

@@ -56,6 +56,7 @@ struct _CriaWindow
 
   /* Borrowed References */
   GListModel           *models;           /* the registry's, flattened */
+  GtkWindow            *shortcuts_window; /* (nullable): made when first shown */
 
   guint                 countdown_id;
   guint                 toast_idle_id;

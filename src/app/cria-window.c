@@ -784,9 +784,35 @@ choose_model_activate (GSimpleAction *action,
     g_signal_emit_by_name (self->model_dropdown, "activate");
 }
 
+/* win.show-help-overlay: the shortcuts window, made when first asked for
+ * rather than with every window, as GtkApplication would (8 ms of the
+ * start-up) */
+static void
+show_help_overlay_activate (GSimpleAction *action,
+                            GVariant      *param,
+                            gpointer       user_data)
+{
+  CriaWindow *self = CRIA_WINDOW (user_data);
+
+  if (self->shortcuts_window == NULL)
+    {
+      g_autoptr(GtkBuilder) builder =
+        gtk_builder_new_from_resource ("/io/github/cria/Cria/ui/cria-shortcuts-window.ui");
+
+      self->shortcuts_window = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+      gtk_window_set_hide_on_close (self->shortcuts_window, TRUE);
+      gtk_window_set_transient_for (self->shortcuts_window, GTK_WINDOW (self));
+      gtk_window_set_destroy_with_parent (self->shortcuts_window, TRUE);
+      g_object_add_weak_pointer (G_OBJECT (self->shortcuts_window), (gpointer *) &self->shortcuts_window);
+    }
+
+  gtk_window_present (self->shortcuts_window);
+}
+
 static const GActionEntry models_actions[] = {
   { "show-models", NULL, NULL, "false", show_models_change_state },
   { "choose-model", choose_model_activate },
+  { "show-help-overlay", show_help_overlay_activate },
 };
 
 /* Chats ----------------------------------------------------------------- */
@@ -1205,6 +1231,13 @@ cria_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->countdown_id, g_source_remove);
   g_clear_handle_id (&self->toast_idle_id, g_source_remove);
+
+  if (self->shortcuts_window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->shortcuts_window), (gpointer *) &self->shortcuts_window);
+      gtk_window_destroy (self->shortcuts_window);
+      self->shortcuts_window = NULL;
+    }
 
   _cria_window_chats_dispose (self);
 

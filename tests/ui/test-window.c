@@ -652,6 +652,35 @@ test_accessible (Fixture       *f,
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Main Menu");
 }
 
+/* Ctrl+? and the main menu's Keyboard Shortcuts show the shortcuts
+ * window, made only then, over the main window; closing it keeps it for
+ * the next time */
+static void
+test_shortcuts_window (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_auto(GStrv) accels = NULL;
+  GtkWindow *shortcuts;
+
+  wait_for_chat (f);
+  g_assert_null (f->window->shortcuts_window);
+
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (f->app), "win.show-help-overlay");
+  g_assert_cmpstrv (accels, ((const char * const[]) { "<Control>question", NULL }));
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "shortcuts", NULL);
+  shortcuts = f->window->shortcuts_window;
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (shortcuts));
+  g_assert_true (gtk_window_get_transient_for (shortcuts) == GTK_WINDOW (f->window));
+  cria_test_wait_until (gtk_widget_get_mapped (GTK_WIDGET (shortcuts)));
+
+  gtk_window_close (shortcuts);
+  cria_test_wait_until (!gtk_widget_get_visible (GTK_WIDGET (shortcuts)));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-help-overlay", NULL);
+  g_assert_true (f->window->shortcuts_window == shortcuts);
+  cria_test_wait_until (gtk_widget_get_mapped (GTK_WIDGET (shortcuts)));
+}
+
 static void
 test_window_size (Fixture       *f,
                   gconstpointer  data)
@@ -708,6 +737,7 @@ main (int   argc,
   ADD_LATE ("/cria/window/offline-at-start", test_offline_at_start);
   ADD_LATE ("/cria/window/no-models", test_no_models);
   ADD ("/cria/window/accessible", test_accessible);
+  ADD ("/cria/window/shortcuts-window", test_shortcuts_window);
   ADD_LATE ("/cria/window/size", test_window_size);
 
 #undef ADD
