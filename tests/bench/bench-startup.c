@@ -56,6 +56,7 @@ typedef struct
 static char *bare_path;
 static char *cria_path;
 static char *sim_path;
+static char *icons_data_dir;
 static int   n_runs = 15;
 static int   n_warmups = 2;
 
@@ -63,6 +64,8 @@ static const GOptionEntry entries[] = {
   { "bare", 0, 0, G_OPTION_ARG_FILENAME, &bare_path, "bench-bare-window", "PATH" },
   { "cria", 0, 0, G_OPTION_ARG_FILENAME, &cria_path, "bench-cria-window", "PATH" },
   { "sim", 0, 0, G_OPTION_ARG_FILENAME, &sim_path, "cria-sim (default: $CRIA_SIM)", "PATH" },
+  { "icons", 0, 0, G_OPTION_ARG_FILENAME, &icons_data_dir,
+    "A data folder holding icons/hicolor with the app's icon, as installed", "DIR" },
   { "runs", 'n', 0, G_OPTION_ARG_INT, &n_runs, "Measured runs of each program (15)", "N" },
   { "warmups", 'w', 0, G_OPTION_ARG_INT, &n_warmups, "Warm-up runs of each program (2)", "N" },
   { NULL }
@@ -247,6 +250,22 @@ main (int   argc,
     {
       g_print ("bench-startup: no display; run under xvfb-run (build-aux/dev bench)\n");
       return 77;
+    }
+
+  /* The app's icon where an installed app has it: a window looks it up
+   * when it is shown, and an icon not found costs a search through every
+   * folder of the theme (20 ms here) that no installed Cria pays */
+  if (icons_data_dir != NULL)
+    {
+      g_autoptr(GStrvBuilder) dirs = g_strv_builder_new ();
+      g_auto(GStrv) joined = NULL;
+      g_autofree char *value = NULL;
+
+      g_strv_builder_add (dirs, icons_data_dir);
+      g_strv_builder_addv (dirs, (const char **) g_get_system_data_dirs ());
+      joined = g_strv_builder_end (dirs);
+      value = g_strjoinv (":", joined);
+      g_setenv ("XDG_DATA_DIRS", value, TRUE);
     }
 
   sim_url = bench_sim_start (sim_path, NULL, &sim);
