@@ -1680,6 +1680,7 @@ _cria_markdown_view_cull (CriaMarkdownView *self,
   GtkAllocation allocation;
   double top = -G_MAXDOUBLE;
   double bottom = G_MAXDOUBLE;
+  gboolean changed = FALSE;
 
   if (first == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     return;
@@ -1701,8 +1702,16 @@ _cria_markdown_view_cull (CriaMarkdownView *self,
               gtk_widget_get_focus_child (child) != NULL;
 
       if (gtk_widget_get_child_visible (child) != shown)
-        gtk_widget_set_child_visible (child, shown);
+        {
+          gtk_widget_set_child_visible (child, shown);
+          changed = TRUE;
+        }
     }
+
+  /* GTK keeps the view's render node of the last frame otherwise, which
+   * has none of the blocks just shown */
+  if (changed)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* Tests ----------------------------------------------------------------- */

@@ -1258,6 +1258,7 @@ segments_cull (Segments  *segments,
   GtkAllocation allocation;
   double top = -G_MAXDOUBLE;
   double bottom = G_MAXDOUBLE;
+  gboolean changed = FALSE;
 
   if (segments->box == NULL || !gtk_widget_get_mapped (GTK_WIDGET (segments->box)))
     return;
@@ -1280,8 +1281,15 @@ segments_cull (Segments  *segments,
               gtk_widget_is_focus (child);
 
       if (gtk_widget_get_child_visible (child) != shown)
-        gtk_widget_set_child_visible (child, shown);
+        {
+          gtk_widget_set_child_visible (child, shown);
+          changed = TRUE;
+        }
     }
+
+  /* Else the box's render node of the last frame is kept, without them */
+  if (changed)
+    gtk_widget_queue_draw (GTK_WIDGET (segments->box));
 }
 
 /* Shows the message: its text, its status and its actions */
