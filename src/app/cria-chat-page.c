@@ -59,6 +59,8 @@ struct _CriaChatPage
 
   double             last_value;
   guint              scroll_tick_id;
+  GdkFrameClock     *scroll_clock;     /* (nullable): while scroll_layout_id */
+  gulong             scroll_layout_id;
   guint              stick_to_bottom : 1;
   guint              scrolling : 1;
   guint              upper_moved : 1;  /* since the value last changed */
@@ -353,19 +355,22 @@ missing_download_cb (CriaChatPage *self)
 
 /* Sticking to the bottom ------------------------------------------------ */
 
-static gboolean
-scroll_to_bottom_tick_cb (GtkWidget     *widget,
-                          GdkFrameClock *frame_clock,
-                          gpointer       user_data)
+/* After the window's layout: only then does the list know its height for
+ * the chat it shows. Set before it, just after the chat changed, the end
+ * was the previous chat's, and GTK 4.8's list view warned that it could
+ * not scroll there. */
+static void
+scroll_to_bottom_layout_cb (CriaChatPage  *self,
+                            GdkFrameClock *frame_clock)
 {
-  CriaChatPage *self = CRIA_CHAT_PAGE (widget);
   GtkAdjustment *vadj = gtk_scrolled_window_get_vadjustment (self->scroller);
   double bottom;
 
-  self->scroll_tick_id = 0;
+  g_clear_signal_handler (&self->scroll_layout_id, self->scroll_clock);
+  self->scroll_clock = NULL;
 
   if (!self->stick_to_bottom)
-    return G_SOURCE_REMOVE;
+    return;
 
   bottom = gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj);
 
@@ -374,8 +379,41 @@ scroll_to_bottom_tick_cb (GtkWidget     *widget,
   self->scrolling = FALSE;
 
   self->last_value = gtk_adjustment_get_value (vadj);
+}
+
+/* In the next frame, once laid out */
+static gboolean
+scroll_to_bottom_tick_cb (GtkWidget     *widget,
+                          GdkFrameClock *frame_clock,
+                          gpointer       user_data)
+{
+  CriaChatPage *self = CRIA_CHAT_PAGE (widget);
+
+  self->scroll_tick_id = 0;
+
+  if (self->stick_to_bottom && self->scroll_layout_id == 0)
+    {
+      self->scroll_clock = frame_clock;
+      self->scroll_layout_id = g_signal_connect_object (frame_clock, "layout",
+                                                        G_CALLBACK (scroll_to_bottom_layout_cb),
+                                                        self,
+                                                        G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+      gdk_frame_clock_request_phase (frame_clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
+    }
 
   return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_scroll_to_bottom (CriaChatPage *self)
+{
+  if (self->scroll_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick_id);
+      self->scroll_tick_id = 0;
+    }
+  g_clear_signal_handler (&self->scroll_layout_id, self->scroll_clock);
+  self->scroll_clock = NULL;
 }
 
 static void
@@ -933,11 +971,7 @@ cria_chat_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
 
-  if (self->scroll_tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick_id);
-      self->scroll_tick_id = 0;
-    }
+  cancel_scroll_to_bottom (self);
 
   if (self->session_signals != NULL)
     g_signal_group_set_target (self->session_signals, NULL);
@@ -1303,11 +1337,7 @@ cria_chat_page_scroll_to_message (CriaChatPage *self,
     return;
 
   self->stick_to_bottom = FALSE;
-  if (self->scroll_tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick_id);
-      self->scroll_tick_id = 0;
-    }
+  cancel_scroll_to_bottom (self);
 
   g_debug ("Showing message %u", position);
 
