@@ -31,8 +31,8 @@
  * their final places, and before the frame is painted.
  *
  * A row of a long chat shows a finished message's text only once it is
- * mapped near the visible part of the list (cria_message_row_set_defer_text
- * ()); GtkListView maps the rows in view only. GTK 4.8's list view makes
+ * mapped (cria_message_row_set_defer_text ()): GtkListView maps the rows
+ * in view only. GTK 4.8's list view makes
  * some 200 rows whatever it shows, and shaping the text of all of them
  * took seconds. Until then the row is as tall as the text will be: as it
  * was when last shown at that width, else an estimate from the text's
@@ -1328,29 +1328,6 @@ show_message (CriaMessageRow *self)
 
 /* Deferred text ---------------------------------------------------------- */
 
-/* Rows this far past the visible part of the list show their text, in
- * parts of the list's height */
-#define NEAR_FRACTION 0.5
-
-static gboolean
-is_near (CriaMessageRow *self,
-         GtkWidget      *viewport)
-{
-  graphene_rect_t bounds;
-  double margin;
-
-  if (viewport == NULL)
-    return TRUE;
-
-  if (!gtk_widget_compute_bounds (GTK_WIDGET (self), viewport, &bounds))
-    return FALSE;
-
-  margin = gtk_widget_get_height (viewport) * NEAR_FRACTION;
-
-  return bounds.origin.y < gtk_widget_get_height (viewport) + margin &&
-         bounds.origin.y + bounds.size.height > -margin;
-}
-
 static void
 show_deferred_text (CriaMessageRow *self)
 {
@@ -1544,10 +1521,9 @@ frame_clock_layout_cb (CriaMessageRow *self,
 
   g_assert (CRIA_IS_MESSAGE_ROW (self));
 
-  viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
   /* Shown in the first layout of a frame only: the frame clock lays the
    * window out again for the rows it resized, and gives up after four */
-  if (self->text_deferred && is_near (self, viewport))
+  if (self->text_deferred)
     {
       if (is_first_layout (frame_clock) && spend_show_budget (frame_clock))
         {
@@ -1564,6 +1540,8 @@ frame_clock_layout_cb (CriaMessageRow *self,
           self->show_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), show_tick_cb, NULL, NULL);
         }
     }
+
+  viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
   _cria_markdown_view_cull (self->content_view, viewport);
   segments_cull (&self->thinking, viewport);
 }
@@ -1942,8 +1920,8 @@ cria_message_row_set_session (CriaMessageRow  *self,
  * @defer_text: whether to wait
  *
  * With @defer_text, the text of a finished message is shown only once the
- * row comes near the visible part of the scrollable it is in: for the
- * rows of a long list, most of which are never seen.
+ * row is mapped: for the rows of a long GtkListView, which maps the rows
+ * in view only and makes many more, most of them never seen.
  */
 void
 cria_message_row_set_defer_text (CriaMessageRow *self,
