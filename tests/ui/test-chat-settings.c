@@ -112,30 +112,14 @@ send_and_wait (Fixture    *f,
 }
 
 static CriaChatSettingsDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (CRIA_IS_CHAT_SETTINGS_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return CRIA_CHAT_SETTINGS_DIALOG (window);
-    }
-
-  return NULL;
-}
-
-static CriaChatSettingsDialog *
 open_dialog (Fixture *f)
 {
   CriaChatSettingsDialog *dialog;
 
-  g_assert_null (find_dialog ());
+  g_assert_null (cria_ui_test_find_window (CRIA_TYPE_CHAT_SETTINGS_DIALOG));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "chat-settings"));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.chat-settings", NULL);
-  cria_test_wait_until ((dialog = find_dialog ()) != NULL);
+  cria_test_wait_until ((dialog = cria_ui_test_find_window (CRIA_TYPE_CHAT_SETTINGS_DIALOG)) != NULL);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
   g_assert_true (cria_chat_settings_dialog_get_session (dialog) == get_session (f));

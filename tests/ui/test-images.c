@@ -175,40 +175,13 @@ dup_sent_images (JsonObject *message)
   return images;
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-
-  return NULL;
-}
-
-/* Clicks the button of @label in @dialog, as the user does */
+/* Clicks the button of @label in @dialog, and waits for it to close */
 static void
 respond (AdwMessageDialog *dialog,
          const char       *label)
 {
-  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
-  GtkButton *button = NULL;
-
-  cria_ui_test_collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
-        button = g_ptr_array_index (buttons, i);
-    }
-  g_assert_nonnull (button);
-
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  g_signal_emit_by_name (button, "clicked");
+  cria_ui_test_click_button (GTK_WIDGET (dialog), label);
   cria_test_wait_until (dialog == NULL || !gtk_widget_get_visible (GTK_WIDGET (dialog)));
   if (dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
@@ -282,7 +255,7 @@ test_send_vision (Fixture       *f,
   g_assert_null (_cria_composer_get_vision_hint (get_composer (f)));
 
   type_and_send (f, "What is in these pictures?");
-  g_assert_null (find_message_dialog ());
+  g_assert_null (cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
   cria_test_wait_until (cria_test_server_get_request_count (f->server, "/api/chat") == 1);
 
   /* The strip is emptied once sent */
@@ -429,7 +402,7 @@ test_no_vision (Fixture       *f,
 
   /* And asked before sending: Cancel sends nothing and keeps it all */
   type_and_send (f, "Describe this");
-  dialog = find_message_dialog ();
+  dialog = cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Send Without Images?");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "send"));
@@ -443,7 +416,7 @@ test_no_vision (Fixture       *f,
 
   /* Send Anyway: the text alone */
   type_and_send (f, "Describe this");
-  dialog = find_message_dialog ();
+  dialog = cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
   respond (dialog, "_Send Anyway");
   cria_test_wait_until (cria_test_server_get_request_count (f->server, "/api/chat") == 1);
@@ -468,7 +441,7 @@ test_no_vision_no_text (Fixture       *f,
 
   /* Only images, to a model that cannot see them: nothing to send anyway */
   type_and_send (f, "");
-  dialog = find_message_dialog ();
+  dialog = cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "send"));
   respond (dialog, "_Cancel");
@@ -493,7 +466,7 @@ test_unknown_capabilities (Fixture       *f,
   g_assert_nonnull (_cria_composer_get_vision_hint (get_composer (f)));
 
   type_and_send (f, "Maybe you can see it");
-  g_assert_null (find_message_dialog ());
+  g_assert_null (cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
   cria_test_wait_until (cria_test_server_get_request_count (f->server, "/api/chat") == 1);
   cria_test_wait_until (session_idle (f));
 

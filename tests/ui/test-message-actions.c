@@ -206,42 +206,6 @@ read_clipboard (GtkWidget *widget)
   return data.text;
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
-        return ADW_MESSAGE_DIALOG (toplevel);
-    }
-
-  return NULL;
-}
-
-/* Clicks the button of @dialog labelled @label */
-static void
-click_response (AdwMessageDialog *dialog,
-                const char       *label)
-{
-  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
-
-  cria_ui_test_collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
-        {
-          g_signal_emit_by_name (g_ptr_array_index (buttons, i), "clicked");
-          return;
-        }
-    }
-
-  g_assert_not_reached ();
-}
-
 /* The button of @row for @action, as the user reaches it */
 static GtkWidget *
 find_button (CriaMessageRow *row,
@@ -409,15 +373,15 @@ test_delete (Fixture       *f,
 
   /* Asked first: Cancel keeps it */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message.delete", NULL));
-  cria_test_wait_until ((dialog = find_dialog ()) != NULL);
-  click_response (dialog, "_Cancel");
-  cria_test_wait_until (find_dialog () == NULL);
+  cria_test_wait_until ((dialog = cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  cria_ui_test_click_button (GTK_WIDGET (dialog), "_Cancel");
+  cria_test_wait_until (cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL);
   g_assert_cmpuint (n_messages (f), ==, 4);
 
   /* Delete removes it */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "message.delete", NULL));
-  cria_test_wait_until ((dialog = find_dialog ()) != NULL);
-  click_response (dialog, "_Delete");
+  cria_test_wait_until ((dialog = cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  cria_ui_test_click_button (GTK_WIDGET (dialog), "_Delete");
   cria_test_wait_until (n_messages (f) == 3);
   g_assert_true (get_message (f, 2) != question);
   g_assert_cmpstr (cria_chat_message_get_content (get_message (f, 2)), ==, "Forgotten.");

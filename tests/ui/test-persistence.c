@@ -655,22 +655,6 @@ test_keep_streaming (Fixture       *f,
   g_assert_cmpuint (cria_chat_message_get_content_length (reply), >, 0);
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-
-  return NULL;
-}
-
 static void
 test_rename (Fixture       *f,
              gconstpointer  data)
@@ -685,8 +669,8 @@ test_rename (Fixture       *f,
   chat_id = cria_chat_session_get_chat_id (get_session (f));
 
   activate_row_menu_item (find_sidebar_row (f, 0), "_Rename…");
-  cria_test_wait_until (find_dialog () != NULL);
-  dialog = find_dialog ();
+  cria_test_wait_until (cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL);
+  dialog = cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
   entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
   g_assert_cmpstr (gtk_editable_get_text (entry), ==, "Old title");
 
@@ -705,8 +689,8 @@ test_rename (Fixture       *f,
 
   /* Cancel changes nothing */
   activate_on_chat (f, "win.rename-chat", chat_id);
-  cria_test_wait_until (find_dialog () != NULL);
-  dialog = find_dialog ();
+  cria_test_wait_until (cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL);
+  dialog = cria_ui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "Nope");
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));

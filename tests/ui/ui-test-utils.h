@@ -102,6 +102,43 @@ cria_ui_test_collect (GtkWidget *widget,
     cria_ui_test_collect (child, type, found);
 }
 
+/* The shown toplevel window of @type, if there is one */
+static inline gpointer
+cria_ui_test_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, type) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
+/* Clicks the button in @widget labelled @label, as the user does */
+static inline void
+cria_ui_test_click_button (GtkWidget  *widget,
+                           const char *label)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+  cria_ui_test_collect (widget, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
+        {
+          g_signal_emit_by_name (g_ptr_array_index (buttons, i), "clicked");
+          return;
+        }
+    }
+
+  g_error ("No button labelled %s", label);
+}
+
 /* Deletes @path and everything in it */
 static inline void
 cria_ui_test_remove_tree (const char *path)
