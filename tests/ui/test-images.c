@@ -71,17 +71,10 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->app != NULL)
-    cria_ui_test_quit_app (&f->app, &f->window);
-  cria_ui_test_forget_chats (NULL);
-
-  cria_test_server_stop (f->server);
-  g_clear_object (&f->server);
+  cria_ui_test_tear_down (&f->app, &f->window, &f->server, &f->url);
   g_settings_reset (f->settings, CRIA_SETTINGS_KEY_LAST_MODEL);
   g_settings_reset (f->settings, CRIA_SETTINGS_KEY_LAST_BACKEND);
   g_clear_object (&f->settings);
-  g_clear_pointer (&f->url, g_free);
-  g_unsetenv ("OLLAMA_HOST");
 }
 
 /* Helpers --------------------------------------------------------------- */

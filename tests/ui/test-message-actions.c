@@ -54,12 +54,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  cria_ui_test_quit_app (&f->app, &f->window);
-  cria_ui_test_forget_chats (NULL);
-  cria_test_server_stop (f->server);
-  g_clear_object (&f->server);
-  g_clear_pointer (&f->url, g_free);
-  g_unsetenv ("OLLAMA_HOST");
+  cria_ui_test_tear_down (&f->app, &f->window, &f->server, &f->url);
 }
 
 /* Helpers --------------------------------------------------------------- */

@@ -76,16 +76,8 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->app != NULL)
-    quit_app (f);
-
-  cria_ui_test_forget_chats (NULL);
-
-  cria_test_server_stop (f->server);
-  g_clear_object (&f->server);
+  cria_ui_test_tear_down (&f->app, &f->window, &f->server, &f->url);
   g_clear_object (&f->settings);
-  g_clear_pointer (&f->url, g_free);
-  g_unsetenv ("OLLAMA_HOST");
 }
 
 /* Helpers --------------------------------------------------------------- */

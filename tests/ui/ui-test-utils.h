@@ -281,6 +281,24 @@ cria_ui_test_forget_chats (CriaApplication *app)
   cria_ui_test_remove_tree (folder);
 }
 
+/* Ends what a window test started: the app if it runs, the chats it
+ * saved, the simulator and $OLLAMA_HOST */
+static inline void
+cria_ui_test_tear_down (CriaApplication **app,
+                        CriaWindow      **window,
+                        CriaTestServer  **server,
+                        char            **url)
+{
+  if (*app != NULL)
+    cria_ui_test_quit_app (app, window);
+  cria_ui_test_forget_chats (NULL);
+
+  cria_test_server_stop (*server);
+  g_clear_object (server);
+  g_clear_pointer (url, g_free);
+  g_unsetenv ("OLLAMA_HOST");
+}
+
 /* A stand-in for the notification daemon on the session bus of
  * dbus-run-session: GNotification's freedesktop backend talks to it, and
  * the tests read what it was sent. */
