@@ -94,6 +94,14 @@ wait_for_chat (Fixture *f)
   cria_ui_test_wait_for_chat (f->window);
 }
 
+/* The scrolled window of the chat page's messages */
+static GtkScrolledWindow *
+get_scroller (Fixture *f)
+{
+  return GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page)),
+                                                       GTK_TYPE_SCROLLED_WINDOW));
+}
+
 static void
 type_and_send (Fixture    *f,
                const char *text)
@@ -240,7 +248,7 @@ test_new_chat_after_long (Fixture       *f,
 
   cria_test_server_set_generated_reply (f->server, 1500);
   send_and_wait (f, "A long one");
-  vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page)), GTK_TYPE_SCROLLED_WINDOW)));
+  vadj = gtk_scrolled_window_get_vadjustment (get_scroller (f));
   cria_test_wait_until (gtk_adjustment_get_value (vadj) > 0 &&
                         gtk_adjustment_get_value (vadj) >= gtk_adjustment_get_upper (vadj) -
                                                            gtk_adjustment_get_page_size (vadj) - 1);
@@ -868,8 +876,7 @@ message_in_view (Fixture *f,
                  guint    position)
 {
   GtkWidget *row = find_message_row (f, position);
-  GtkWidget *list_view = GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page));
-  GtkWidget *scroller = gtk_widget_get_ancestor (list_view, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *scroller = GTK_WIDGET (get_scroller (f));
   graphene_rect_t bounds;
 
   if (row == NULL || !gtk_widget_get_mapped (row) || !gtk_widget_compute_bounds (row, scroller, &bounds))
@@ -959,7 +966,7 @@ test_open_long_chat (Fixture       *f,
 
   /* Flung up a page a frame, rows show their text as they come (under
    * a budget per frame: a frame or two late at worst) */
-  vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (cria_chat_page_get_list_view (f->window->chat_page)), GTK_TYPE_SCROLLED_WINDOW)));
+  vadj = gtk_scrolled_window_get_vadjustment (get_scroller (f));
   for (guint i = 0; i < 60; i++)
     {
       gint64 frame = gdk_frame_clock_get_frame_counter (gtk_widget_get_frame_clock (GTK_WIDGET (f->window)));
