@@ -13,8 +13,6 @@ G_BEGIN_DECLS
 void         _cria_markdown_view_queue_check  (CriaMarkdownView *self);
 void         _cria_markdown_view_set_culled   (CriaMarkdownView *self,
                                                gboolean          culled);
-void         _cria_markdown_view_cull         (CriaMarkdownView *self,
-                                               GtkWidget        *viewport);
 
 /* The text shown, block by block, a line break between two */
 char        *_cria_markdown_view_dup_text     (CriaMarkdownView *self);

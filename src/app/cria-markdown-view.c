@@ -1656,62 +1656,13 @@ _cria_markdown_view_queue_check (CriaMarkdownView *self)
   queue_check_from (self, 0);
 }
 
-/* @self's owner calls _cria_markdown_view_cull () at every frame it is
+/* @self's owner calls cria_cull_children () at every frame it is
  * mapped: blocks are then mapped by the cull only */
 void
 _cria_markdown_view_set_culled (CriaMarkdownView *self,
                                 gboolean          culled)
 {
   self->culled = !!culled;
-}
-
-/* Past the visible part of the list, by this much, blocks are not drawn */
-#define CULL_MARGIN 100
-
-/* Maps the top-level blocks in the visible part of @viewport, and only
- * those: the Cairo renderer draws every node of the window when the view
- * scrolls, which it does at every frame while a reply grows. */
-void
-_cria_markdown_view_cull (CriaMarkdownView *self,
-                          GtkWidget        *viewport)
-{
-  GtkWidget *first = gtk_widget_get_first_child (GTK_WIDGET (self));
-  graphene_rect_t bounds;
-  GtkAllocation allocation;
-  double top = -G_MAXDOUBLE;
-  double bottom = G_MAXDOUBLE;
-  gboolean changed = FALSE;
-
-  if (first == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
-    return;
-
-  /* The visible part, in the view's coordinates */
-  if (viewport != NULL && gtk_widget_compute_bounds (GTK_WIDGET (self), viewport, &bounds))
-    {
-      top = -bounds.origin.y - CULL_MARGIN;
-      bottom = top + gtk_widget_get_height (viewport) + 2 * CULL_MARGIN;
-    }
-
-  for (GtkWidget *child = first; child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      gboolean shown;
-
-      gtk_widget_get_allocation (child, &allocation);
-      shown = (allocation.y < bottom && allocation.y + allocation.height > top) ||
-              gtk_widget_has_focus (child) ||
-              gtk_widget_get_focus_child (child) != NULL;
-
-      if (gtk_widget_get_child_visible (child) != shown)
-        {
-          gtk_widget_set_child_visible (child, shown);
-          changed = TRUE;
-        }
-    }
-
-  /* GTK keeps the view's render node of the last frame otherwise, which
-   * has none of the blocks just shown */
-  if (changed)
-    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* Tests ----------------------------------------------------------------- */

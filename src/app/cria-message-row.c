@@ -58,6 +58,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "cria-cull.h"
 #include "cria-error-text.h"
 #include "cria-image-strip.h"
 #include "cria-markdown-view.h"
@@ -1245,51 +1246,14 @@ reset (CriaMessageRow *self)
   set_editing (self, FALSE);
 }
 
-/* Past the visible part of the list, by this much, segments are not drawn */
-#define CULL_MARGIN 100
-
-/* Maps the segments in the visible part of @viewport, and only those */
+/* Maps the segments in the visible part of @viewport, and only those; a
+ * single one is always shown */
 static void
 segments_cull (Segments  *segments,
                GtkWidget *viewport)
 {
-  GtkWidget *first = GTK_WIDGET (segments->first);
-  graphene_rect_t bounds;
-  GtkAllocation allocation;
-  double top = -G_MAXDOUBLE;
-  double bottom = G_MAXDOUBLE;
-  gboolean changed = FALSE;
-
-  if (segments->box == NULL || !gtk_widget_get_mapped (GTK_WIDGET (segments->box)))
-    return;
-
-  /* The visible part, in the box's coordinates */
-  if (viewport != NULL && segments->n_segments > 1 &&
-      gtk_widget_compute_bounds (first, viewport, &bounds))
-    {
-      gtk_widget_get_allocation (first, &allocation);
-      top = allocation.y - bounds.origin.y - CULL_MARGIN;
-      bottom = top + gtk_widget_get_height (viewport) + 2 * CULL_MARGIN;
-    }
-
-  for (GtkWidget *child = first; child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      gboolean shown;
-
-      gtk_widget_get_allocation (child, &allocation);
-      shown = (allocation.y < bottom && allocation.y + allocation.height > top) ||
-              gtk_widget_is_focus (child);
-
-      if (gtk_widget_get_child_visible (child) != shown)
-        {
-          gtk_widget_set_child_visible (child, shown);
-          changed = TRUE;
-        }
-    }
-
-  /* Else the box's render node of the last frame is kept, without them */
-  if (changed)
-    gtk_widget_queue_draw (GTK_WIDGET (segments->box));
+  if (segments->box != NULL)
+    cria_cull_children (GTK_WIDGET (segments->box), segments->n_segments > 1 ? viewport : NULL);
 }
 
 /* Shows the message: its text, its status and its actions */
@@ -1542,7 +1506,7 @@ frame_clock_layout_cb (CriaMessageRow *self,
     }
 
   viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
-  _cria_markdown_view_cull (self->content_view, viewport);
+  cria_cull_children (GTK_WIDGET (self->content_view), viewport);
   segments_cull (&self->thinking, viewport);
 }
 
